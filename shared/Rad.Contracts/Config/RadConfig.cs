@@ -1,0 +1,14 @@
+namespace Rad.Contracts.Config;
+
+/// <summary>The parsed, validated content of a repository's rad.json.</summary>
+public record RadConfig(IReadOnlyList<RadApplication> Applications, RadRegistry Registry);
+
+public record RadApplication(
+    string Name,
+    string Dockerfile,
+    string Context,
+    int ReplicaCount,
+    int Port,
+    int ContainerPort);
+
+public record RadRegistry(string Address);

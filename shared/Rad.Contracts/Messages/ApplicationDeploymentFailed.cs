@@ -1,0 +1,3 @@
+namespace Rad.Contracts;
+
+public record ApplicationDeploymentFailed(Guid DeploymentId, string ApplicationName, string Reason) : IDeploymentMessage;

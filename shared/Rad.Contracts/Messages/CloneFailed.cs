@@ -1,0 +1,3 @@
+namespace Rad.Contracts;
+
+public record CloneFailed(Guid DeploymentId, string Reason) : IDeploymentMessage;

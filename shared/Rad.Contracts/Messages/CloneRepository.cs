@@ -1,0 +1,3 @@
+namespace Rad.Contracts;
+
+public record CloneRepository(Guid DeploymentId, string Repository, string Ref, string ConfigPath) : IDeploymentMessage;

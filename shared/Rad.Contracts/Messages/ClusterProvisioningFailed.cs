@@ -1,0 +1,3 @@
+namespace Rad.Contracts;
+
+public record ClusterProvisioningFailed(Guid DeploymentId, string Cluster, string Reason) : IDeploymentMessage;

@@ -1,0 +1,3 @@
+namespace Rad.Contracts;
+
+public record ClusterReady(Guid DeploymentId, string Cluster, string Network, bool Created) : IDeploymentMessage;

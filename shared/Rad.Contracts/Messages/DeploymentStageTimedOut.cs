@@ -1,0 +1,3 @@
+namespace Rad.Contracts;
+
+public record DeploymentStageTimedOut(Guid DeploymentId, string Stage) : IDeploymentMessage;

@@ -1,0 +1,3 @@
+namespace Rad.Contracts;
+
+public record ImageBuildFailed(Guid DeploymentId, string ApplicationName, string Reason) : IDeploymentMessage;

@@ -1,0 +1,3 @@
+namespace Rad.Contracts;
+
+public record ProvisionCluster(Guid DeploymentId, string Cluster) : IDeploymentMessage;

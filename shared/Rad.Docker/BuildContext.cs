@@ -1,0 +1,30 @@
+using System.Formats.Tar;
+
+namespace Rad.Docker;
+
+/// <summary>Packs a build context folder as the tar stream POST /build expects, honouring .dockerignore's simple patterns.</summary>
+public static class BuildContext
+{
+    public static async Task<MemoryStream> PackAsync(string directory, CancellationToken token)
+    {
+        var ignore = DockerIgnore.Load(directory);
+        var output = new MemoryStream();
+        await using (var writer = new TarWriter(output, TarEntryFormat.Pax, leaveOpen: true))
+        {
+            foreach (var file in Directory.EnumerateFileSystemEntries(directory, "*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0 }))
+            {
+                var relative = Path.GetRelativePath(directory, file).Replace('\\', '/');
+                if (relative == ".git" || relative.StartsWith(".git/", StringComparison.Ordinal) || ignore.IsIgnored(relative))
+                    continue;
+                if (Directory.Exists(file) && !File.GetAttributes(file).HasFlag(FileAttributes.ReparsePoint))
+                {
+                    await writer.WriteEntryAsync(file, relative + "/", token);
+                    continue;
+                }
+                await writer.WriteEntryAsync(file, relative, token);
+            }
+        }
+        output.Position = 0;
+        return output;
+    }
+}

@@ -1,0 +1,74 @@
+using MassTransit;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Serilog;
+using Serilog.Events;
+
+namespace Rad.Hosting;
+
+public static class RadServiceExtensions
+{
+    const string OutputTemplate =
+        "[{Timestamp:HH:mm:ss.fff} {Level:u3}] {Service} {DeploymentId} {SourceContext}: {Message:lj}{NewLine}{Exception}";
+
+    /// <summary>
+    /// Serilog, MassTransit on RabbitMQ (kebab-case endpoints, retries, the deployment id on every log line) and
+    /// /healthz: what every RAD service needs before its own registrations.
+    /// </summary>
+    public static WebApplicationBuilder AddRadService(
+        this WebApplicationBuilder builder,
+        string serviceName,
+        Action<IBusRegistrationConfigurator>? configureBus = null)
+    {
+        Log.Logger = new LoggerConfiguration()
+            .MinimumLevel.Information()
+            .MinimumLevel.Override("Microsoft", LogEventLevel.Warning)
+            .MinimumLevel.Override("MassTransit", LogEventLevel.Warning)
+            .ReadFrom.Configuration(builder.Configuration)
+            .Enrich.FromLogContext()
+            .Enrich.WithProperty("Service", serviceName)
+            .WriteTo.Console(outputTemplate: OutputTemplate, formatProvider: System.Globalization.CultureInfo.InvariantCulture)
+            .CreateLogger();
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSerilog(Log.Logger, dispose: true);
+
+        var rabbit = builder.Configuration.GetSection(RabbitMqOptions.Section).Get<RabbitMqOptions>() ?? new RabbitMqOptions();
+        builder.Services.AddHealthChecks();
+        builder.Services.AddMassTransit(bus =>
+        {
+            bus.SetKebabCaseEndpointNameFormatter();
+            bus.AddConfigureEndpointsCallback((context, _, endpoint) =>
+            {
+                endpoint.UseMessageRetry(retry => retry.Intervals(100, 500, 2000));
+                endpoint.UseConsumeFilter(typeof(DeploymentLogScopeFilter<>), context);
+            });
+            configureBus?.Invoke(bus);
+            bus.UsingRabbitMq((context, rabbitMq) =>
+            {
+                rabbitMq.Host(rabbit.Host, rabbit.Port, rabbit.VirtualHost, host =>
+                {
+                    host.Username(rabbit.Username);
+                    host.Password(rabbit.Password);
+                });
+                rabbitMq.ConfigureEndpoints(context);
+            });
+        });
+        builder.Services.Configure<MassTransitHostOptions>(options =>
+        {
+            options.WaitUntilStarted = true;
+            options.StartTimeout = TimeSpan.FromSeconds(30);
+            options.StopTimeout = TimeSpan.FromSeconds(10);
+        });
+        return builder;
+    }
+
+    /// <summary>GET /healthz: 200 once the bus is connected, 503 otherwise.</summary>
+    public static WebApplication MapRadHealth(this WebApplication app)
+    {
+        app.MapHealthChecks("/healthz");
+        return app;
+    }
+}
