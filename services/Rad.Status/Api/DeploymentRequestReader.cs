@@ -1,0 +1,82 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+
+namespace Rad.Status.Api;
+
+public sealed record DeploymentRequestBody(string Repository, string Ref, string ConfigPath, string Cluster);
+
+/// <summary>Reads POST /api/deployments by hand so every problem names its field.</summary>
+public static partial class DeploymentRequestReader
+{
+    public const string DefaultRef = "HEAD";
+
+    public static async Task<(DeploymentRequestBody? Body, Dictionary<string, string[]> Errors)> ReadAsync(HttpRequest request, CancellationToken token)
+    {
+        var errors = new Dictionary<string, string[]>();
+        JsonDocument document;
+        try
+        {
+            document = await JsonDocument.ParseAsync(request.Body, cancellationToken: token);
+        }
+        catch (JsonException e)
+        {
+            errors["body"] = [$"The request body is not valid JSON: {e.Message}. Send {{\"repository\": \"https://host/org/repo.git\"}}."];
+            return (null, errors);
+        }
+        using (document)
+        {
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+            {
+                errors["body"] = ["The request body must be a JSON object such as {\"repository\": \"https://host/org/repo.git\"}."];
+                return (null, errors);
+            }
+            var repository = ReadString(root, "repository", required: true, errors);
+            var @ref = ReadString(root, "ref", required: false, errors) ?? DefaultRef;
+            var configPath = ReadString(root, "configPath", required: false, errors) ?? "rad.json";
+            var cluster = ReadString(root, "cluster", required: false, errors) ?? "local";
+
+            if (repository is not null && !IsRepositoryUrl(repository))
+                errors["repository"] = [$"\"{repository}\" is not a git repository URL: use https://, ssh://, git:// or user@host:path (file:// and local paths only where the cloner allows them)."];
+            if (!RefName().IsMatch(@ref))
+                errors["ref"] = [$"\"{@ref}\" is not a branch, tag or commit name."];
+            if (configPath.StartsWith('/') || configPath.Split('/').Contains(".."))
+                errors["configPath"] = [$"\"{configPath}\" must be a path relative to the repository root, without '..'."];
+            if (!ClusterName().IsMatch(cluster))
+                errors["cluster"] = [$"\"{cluster}\" is not a cluster name: lowercase letters, digits and '-', e.g. \"local\"."];
+            return errors.Count == 0 ? (new DeploymentRequestBody(repository!, @ref, configPath, cluster), errors) : (null, errors);
+        }
+    }
+
+    static string? ReadString(JsonElement root, string field, bool required, Dictionary<string, string[]> errors)
+    {
+        if (!root.TryGetProperty(field, out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            if (required)
+                errors[field] = [$"{field} is required."];
+            return null;
+        }
+        if (value.ValueKind != JsonValueKind.String || string.IsNullOrWhiteSpace(value.GetString()))
+        {
+            errors[field] = [$"{field} must be a non-empty string."];
+            return null;
+        }
+        return value.GetString()!.Trim();
+    }
+
+    static bool IsRepositoryUrl(string value)
+    {
+        if (Uri.TryCreate(value, UriKind.Absolute, out var uri) && uri.Scheme is "https" or "ssh" or "git" or "file")
+            return uri.Scheme == "file" || !string.IsNullOrEmpty(uri.Host);
+        return ScpLike().IsMatch(value) || value.StartsWith('/');
+    }
+
+    [GeneratedRegex(@"^[A-Za-z0-9._][A-Za-z0-9._/+-]{0,254}$")]
+    private static partial Regex RefName();
+
+    [GeneratedRegex("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")]
+    private static partial Regex ClusterName();
+
+    [GeneratedRegex(@"^[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:[^\s]+$")]
+    private static partial Regex ScpLike();
+}

@@ -1,0 +1,107 @@
+using System.Text.Json;
+using Dapper;
+using Npgsql;
+using Rad.Status.Saga;
+
+namespace Rad.Status.Persistence;
+
+public sealed record DeploymentSnapshot(DeploymentState Saga, bool Pending);
+
+/// <summary>What the HTTP API reads: the saga rows, the not-yet-picked-up requests, and the stage event log.</summary>
+public sealed class DeploymentQueries(NpgsqlDataSource dataSource)
+{
+    public async Task RecordRequestAsync(Guid id, string repository, string @ref, string configPath, string cluster, DateTimeOffset at, CancellationToken token)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(token);
+        await connection.ExecuteAsync(new CommandDefinition("""
+            INSERT INTO deployment_requests (id, repository, ref, config_path, cluster, requested_at)
+            VALUES (@id, @repository, @ref, @configPath, @cluster, @at)
+            ON CONFLICT (id) DO NOTHING
+            """, new { id, repository, @ref, configPath, cluster, at }, cancellationToken: token));
+    }
+
+    public async Task<DeploymentSnapshot?> FindAsync(Guid id, CancellationToken token)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(token);
+        var rows = await connection.QueryAsync<SnapshotRow>(new CommandDefinition($"""
+            {SnapshotSelect}
+            WHERE x.id = @id
+            """, new { id }, cancellationToken: token));
+        return rows.Select(Materialize).FirstOrDefault();
+    }
+
+    public async Task<IReadOnlyList<DeploymentSnapshot>> LatestAsync(int limit, CancellationToken token)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(token);
+        var rows = await connection.QueryAsync<SnapshotRow>(new CommandDefinition($"""
+            {SnapshotSelect}
+            ORDER BY x.created_at DESC
+            LIMIT @limit
+            """, new { limit }, cancellationToken: token));
+        return rows.Select(Materialize).ToList();
+    }
+
+    public async Task<IReadOnlyList<StageEvent>> EventsAsync(Guid id, CancellationToken token)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(token);
+        var rows = await connection.QueryAsync<(DateTime At, string Stage, string State, string? Message)>(new CommandDefinition("""
+            SELECT at, stage, state, message FROM deployment_events WHERE deployment_id = @id ORDER BY id
+            """, new { id }, cancellationToken: token));
+        return rows.Select(r => new StageEvent(new DateTimeOffset(DateTime.SpecifyKind(r.At, DateTimeKind.Utc)), r.Stage, r.State, r.Message)).ToList();
+    }
+
+    /// <summary>Deployments whose earliest open stage is past its deadline, with that stage's name.</summary>
+    public async Task<IReadOnlyList<(Guid Id, string Stage)>> OverdueAsync(DateTimeOffset now, CancellationToken token)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(token);
+        var rows = await connection.QueryAsync<(Guid Id, string Stage)>(new CommandDefinition("""
+            SELECT correlation_id, deadline_stage FROM deployments
+            WHERE next_deadline <= @now AND current_state NOT IN ('Succeeded', 'Failed')
+            ORDER BY next_deadline
+            LIMIT 100
+            """, new { now }, cancellationToken: token));
+        return rows.ToList();
+    }
+
+    // A deployment is either a saga row or, before the saga has seen it, an accepted request (Pending).
+    const string SnapshotSelect = """
+        SELECT x.id, x.data, x.current_state AS CurrentState, x.pending FROM (
+            SELECT d.correlation_id AS id, d.data::text AS data, d.current_state, d.created_at, false AS pending
+            FROM deployments d
+            UNION ALL
+            SELECT r.id, NULL, 'Pending', r.requested_at, true
+            FROM deployment_requests r
+            WHERE NOT EXISTS (SELECT 1 FROM deployments d WHERE d.correlation_id = r.id)
+        ) x
+        """;
+
+    sealed record SnapshotRow(Guid Id, string? Data, string CurrentState, bool Pending);
+
+    DeploymentSnapshot Materialize(SnapshotRow row)
+    {
+        if (row.Data is not null)
+        {
+            var saga = JsonSerializer.Deserialize<DeploymentState>(row.Data, SagaJson.Options)!;
+            saga.CurrentState = row.CurrentState;
+            return new DeploymentSnapshot(saga, false);
+        }
+        return new DeploymentSnapshot(PendingRequest(row.Id), true);
+    }
+
+    DeploymentState PendingRequest(Guid id)
+    {
+        using var connection = dataSource.OpenConnection();
+        var request = connection.QuerySingle<(string Repository, string Ref, string ConfigPath, string Cluster, DateTime RequestedAt)>(
+            "SELECT repository, ref, config_path, cluster, requested_at FROM deployment_requests WHERE id = @id", new { id });
+        return new DeploymentState
+        {
+            CorrelationId = id,
+            CurrentState = "Pending",
+            Repository = request.Repository,
+            Ref = request.Ref,
+            ConfigPath = request.ConfigPath,
+            Cluster = request.Cluster,
+            CreatedAt = new DateTimeOffset(DateTime.SpecifyKind(request.RequestedAt, DateTimeKind.Utc)),
+        };
+    }
+}

@@ -1,0 +1,61 @@
+namespace Rad.Status.Saga;
+
+/// <summary>The bookkeeping of a deployment's stages, kept apart from the state machine so the machine reads as the order of things.</summary>
+public static class DeploymentProgress
+{
+    public static void StartStage(this DeploymentState saga, string stage, DateTimeOffset now, TimeSpan deadline, string? message = null)
+    {
+        saga.Stages.RemoveAll(s => s.Name == stage);
+        saga.Stages.Add(new StageRecord { Name = stage, StartedAt = now, Deadline = now + deadline, Message = message });
+        saga.NewEvents.Add(new StageEvent(now, stage, StageStates.InProgress, message));
+    }
+
+    /// <summary>Completes a stage once; a redelivered event finds it completed and changes nothing.</summary>
+    public static bool CompleteStage(this DeploymentState saga, string stage, DateTimeOffset now, string? message = null)
+    {
+        var record = saga.Stages.FirstOrDefault(s => s.Name == stage);
+        if (record is null || record.State != StageStates.InProgress)
+            return false;
+        record.State = StageStates.Completed;
+        record.CompletedAt = now;
+        record.Message = message;
+        saga.NewEvents.Add(new StageEvent(now, stage, StageStates.Completed, message));
+        return true;
+    }
+
+    public static void Fail(this DeploymentState saga, string stage, string reason, DateTimeOffset now)
+    {
+        var record = saga.Stages.FirstOrDefault(s => s.Name == stage);
+        if (record is null)
+        {
+            record = new StageRecord { Name = stage, StartedAt = now };
+            saga.Stages.Add(record);
+        }
+        record.State = StageStates.Failed;
+        record.CompletedAt = now;
+        record.Message = reason;
+        saga.NewEvents.Add(new StageEvent(now, stage, StageStates.Failed, reason));
+        foreach (var open in saga.Stages.Where(s => s.State == StageStates.InProgress))
+        {
+            open.State = StageStates.Cancelled;
+            open.CompletedAt = now;
+            open.Message = $"cancelled: {stage} failed";
+        }
+        saga.Error = $"{stage}: {reason}";
+        saga.CompletedAt = now;
+    }
+
+    public static bool IsOpen(this DeploymentState saga, string stage) =>
+        saga.Stages.Any(s => s.Name == stage && s.State == StageStates.InProgress);
+
+    public static bool ReadyToDeploy(this DeploymentState saga) =>
+        saga.ClusterReady && saga.Applications.Count > 0 && saga.Applications.All(a => a.Built);
+
+    public static bool AllDeployed(this DeploymentState saga) => saga.Applications.All(a => a.Deployed);
+
+    public static DateTimeOffset? NextDeadline(this DeploymentState saga) =>
+        saga.Stages.Where(s => s.State == StageStates.InProgress && s.Deadline is not null).Min(s => s.Deadline);
+
+    public static string? NextDeadlineStage(this DeploymentState saga) =>
+        saga.Stages.Where(s => s.State == StageStates.InProgress && s.Deadline is not null).MinBy(s => s.Deadline)?.Name;
+}

@@ -1,0 +1,32 @@
+using System.Text.Json.Serialization;
+using MassTransit;
+
+namespace Rad.Status.Saga;
+
+public class DeploymentState : SagaStateMachineInstance
+{
+    public Guid CorrelationId { get; set; }
+    public string CurrentState { get; set; } = "";
+
+    /// <summary>Incremented on every save; the repository refuses a save whose version moved underneath it.</summary>
+    public int Version { get; set; }
+
+    public string Repository { get; set; } = "";
+    public string Ref { get; set; } = "";
+    public string ConfigPath { get; set; } = "";
+    public string Cluster { get; set; } = "";
+    public string? Commit { get; set; }
+    public string? WorkspacePath { get; set; }
+    public string? RegistryAddress { get; set; }
+    public string? Network { get; set; }
+    public bool ClusterReady { get; set; }
+    public string? Error { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset? CompletedAt { get; set; }
+    public List<StageRecord> Stages { get; set; } = [];
+    public List<ApplicationRecord> Applications { get; set; } = [];
+
+    /// <summary>Stage transitions made while handling the current message; the repository appends them to the event log in the same transaction.</summary>
+    [JsonIgnore]
+    public List<StageEvent> NewEvents { get; } = [];
+}

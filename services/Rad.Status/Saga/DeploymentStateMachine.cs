@@ -1,0 +1,239 @@
+using MassTransit;
+using Microsoft.Extensions.Options;
+using Rad.Contracts;
+
+namespace Rad.Status.Saga;
+
+/// <summary>
+/// Owns the order of a deployment's stages and their deadlines: clone and cluster provisioning run side by side,
+/// then one build per application in parallel, then one deploy per application once every image and the cluster are ready.
+/// </summary>
+public class DeploymentStateMachine : MassTransitStateMachine<DeploymentState>
+{
+    readonly TimeProvider _clock;
+    readonly DeadlineOptions _deadlines;
+
+    public DeploymentStateMachine(TimeProvider clock, IOptions<DeadlineOptions> deadlines, ILogger<DeploymentStateMachine> logger)
+    {
+        _clock = clock;
+        _deadlines = deadlines.Value;
+
+        InstanceState(x => x.CurrentState);
+
+        Event(() => Requested, e => e.CorrelateById(c => c.Message.DeploymentId));
+        Event(() => Cloned, ByDeployment);
+        Event(() => CloneFailed, ByDeployment);
+        Event(() => ClusterReady, ByDeployment);
+        Event(() => ClusterFailed, ByDeployment);
+        Event(() => ImageBuilt, ByDeployment);
+        Event(() => ImageBuildFailed, ByDeployment);
+        Event(() => ApplicationDeployed, ByDeployment);
+        Event(() => ApplicationDeploymentFailed, ByDeployment);
+        Event(() => StageTimedOut, ByDeployment);
+        Event(() => CloneFaulted, ByFaultedCommand);
+        Event(() => ClusterFaulted, ByFaultedCommand);
+        Event(() => BuildFaulted, ByFaultedCommand);
+        Event(() => DeployFaulted, ByFaultedCommand);
+
+        // A message that arrives after its stage is over (a redelivery, a late worker) is logged and dropped, never an error.
+        OnUnhandledEvent(context =>
+        {
+            logger.LogInformation("Ignoring {Event} for deployment {DeploymentId} in state {State}",
+                context.Event.Name, context.Saga.CorrelationId, context.Saga.CurrentState);
+            return Task.CompletedTask;
+        });
+
+        Initially(
+            When(Requested)
+                .Then(context => Start(context.Saga, context.Message))
+                .PublishAsync(context => context.Init<CloneRepository>(new CloneRepository(
+                    context.Saga.CorrelationId, context.Saga.Repository, context.Saga.Ref, context.Saga.ConfigPath)))
+                .PublishAsync(context => context.Init<ProvisionCluster>(new ProvisionCluster(context.Saga.CorrelationId, context.Saga.Cluster)))
+                .TransitionTo(Cloning));
+
+        During(Cloning,
+            When(Cloned)
+                .Then(context => RecordClone(context.Saga, context.Message))
+                .ThenAsync(PublishBuilds)
+                .TransitionTo(Building),
+            When(CloneFailed)
+                .Then(context => context.Saga.Fail(StageNames.Clone, context.Message.Reason, Now))
+                .ThenAsync(PublishFinished)
+                .TransitionTo(Failed),
+            When(CloneFaulted)
+                .Then(context => context.Saga.Fail(StageNames.Clone, WorkerCrashed("cloner", context.Message), Now))
+                .ThenAsync(PublishFinished)
+                .TransitionTo(Failed));
+
+        During(Cloning, Building,
+            When(ClusterReady)
+                .Then(context => RecordCluster(context.Saga, context.Message))
+                .If(context => context.Saga.ReadyToDeploy(), ready => ready.ThenAsync(PublishDeploys).TransitionTo(Deploying)),
+            When(ClusterFailed)
+                .Then(context => context.Saga.Fail(StageNames.Cluster(context.Saga.Cluster), context.Message.Reason, Now))
+                .ThenAsync(PublishFinished)
+                .TransitionTo(Failed),
+            When(ClusterFaulted)
+                .Then(context => context.Saga.Fail(StageNames.Cluster(context.Saga.Cluster), WorkerCrashed("cluster provisioner", context.Message), Now))
+                .ThenAsync(PublishFinished)
+                .TransitionTo(Failed));
+
+        During(Building,
+            When(ImageBuilt)
+                .Then(context => RecordImage(context.Saga, context.Message))
+                .If(context => context.Saga.ReadyToDeploy(), ready => ready.ThenAsync(PublishDeploys).TransitionTo(Deploying)),
+            When(ImageBuildFailed)
+                .Then(context => context.Saga.Fail(StageNames.Build(context.Message.ApplicationName), context.Message.Reason, Now))
+                .ThenAsync(PublishFinished)
+                .TransitionTo(Failed),
+            When(BuildFaulted)
+                .Then(context => context.Saga.Fail(StageNames.Build(context.Message.Message.Application.Name), WorkerCrashed("builder", context.Message), Now))
+                .ThenAsync(PublishFinished)
+                .TransitionTo(Failed));
+
+        During(Deploying,
+            When(ApplicationDeployed)
+                .Then(context => RecordDeployed(context.Saga, context.Message))
+                .If(context => context.Saga.AllDeployed(), done => done
+                    .Then(context => context.Saga.CompletedAt = Now)
+                    .ThenAsync(PublishFinished)
+                    .TransitionTo(Succeeded)),
+            When(ApplicationDeploymentFailed)
+                .Then(context => context.Saga.Fail(StageNames.Deploy(context.Message.ApplicationName), context.Message.Reason, Now))
+                .ThenAsync(PublishFinished)
+                .TransitionTo(Failed),
+            When(DeployFaulted)
+                .Then(context => context.Saga.Fail(StageNames.Deploy(context.Message.Message.Application.Name), WorkerCrashed("deployer", context.Message), Now))
+                .ThenAsync(PublishFinished)
+                .TransitionTo(Failed));
+
+        During(Cloning, Building, Deploying,
+            When(StageTimedOut, context => IsOverdue(context.Saga, context.Message.Stage))
+                .Then(context => context.Saga.Fail(context.Message.Stage, DeadlineMessage(context.Saga, context.Message.Stage), Now))
+                .ThenAsync(PublishFinished)
+                .TransitionTo(Failed));
+    }
+
+    public State Cloning { get; private set; } = null!;
+    public State Building { get; private set; } = null!;
+    public State Deploying { get; private set; } = null!;
+    public State Succeeded { get; private set; } = null!;
+    public State Failed { get; private set; } = null!;
+
+    public Event<RequestDeployment> Requested { get; private set; } = null!;
+    public Event<RepositoryCloned> Cloned { get; private set; } = null!;
+    public Event<CloneFailed> CloneFailed { get; private set; } = null!;
+    public Event<ClusterReady> ClusterReady { get; private set; } = null!;
+    public Event<ClusterProvisioningFailed> ClusterFailed { get; private set; } = null!;
+    public Event<ImageBuilt> ImageBuilt { get; private set; } = null!;
+    public Event<ImageBuildFailed> ImageBuildFailed { get; private set; } = null!;
+    public Event<ApplicationDeployed> ApplicationDeployed { get; private set; } = null!;
+    public Event<ApplicationDeploymentFailed> ApplicationDeploymentFailed { get; private set; } = null!;
+    public Event<DeploymentStageTimedOut> StageTimedOut { get; private set; } = null!;
+    public Event<Fault<CloneRepository>> CloneFaulted { get; private set; } = null!;
+    public Event<Fault<ProvisionCluster>> ClusterFaulted { get; private set; } = null!;
+    public Event<Fault<BuildImage>> BuildFaulted { get; private set; } = null!;
+    public Event<Fault<DeployApplication>> DeployFaulted { get; private set; } = null!;
+
+    DateTimeOffset Now => _clock.GetUtcNow();
+
+    // Events of a deployment that is unknown here (removed, or another installation's) are dropped, not faulted.
+    static void ByDeployment<T>(IEventCorrelationConfigurator<DeploymentState, T> e) where T : class, IDeploymentMessage
+    {
+        e.CorrelateById(c => c.Message.DeploymentId);
+        e.OnMissingInstance(m => m.Discard());
+    }
+
+    static void ByFaultedCommand<T>(IEventCorrelationConfigurator<DeploymentState, Fault<T>> e) where T : class, IDeploymentMessage
+    {
+        e.CorrelateById(c => c.Message.Message.DeploymentId);
+        e.OnMissingInstance(m => m.Discard());
+    }
+
+    void Start(DeploymentState saga, RequestDeployment request)
+    {
+        saga.Repository = request.Repository;
+        saga.Ref = request.Ref;
+        saga.ConfigPath = request.ConfigPath;
+        saga.Cluster = request.Cluster;
+        saga.CreatedAt = request.RequestedAt == default ? Now : request.RequestedAt;
+        saga.StartStage(StageNames.Clone, Now, _deadlines.Clone, $"{request.Repository} at {request.Ref}");
+        saga.StartStage(StageNames.Cluster(request.Cluster), Now, _deadlines.Cluster);
+    }
+
+    void RecordClone(DeploymentState saga, RepositoryCloned cloned)
+    {
+        saga.Commit = cloned.Commit;
+        saga.WorkspacePath = cloned.WorkspacePath;
+        saga.RegistryAddress = cloned.RegistryAddress;
+        saga.Applications = cloned.Applications.Select(a => new ApplicationRecord { Name = a.Name, Spec = a }).ToList();
+        saga.CompleteStage(StageNames.Clone, Now, $"commit {cloned.Commit}, {cloned.Applications.Count} application(s)");
+        foreach (var application in saga.Applications)
+            saga.StartStage(StageNames.Build(application.Name), Now, _deadlines.Build);
+    }
+
+    void RecordCluster(DeploymentState saga, ClusterReady ready)
+    {
+        saga.ClusterReady = true;
+        saga.Network = ready.Network;
+        saga.CompleteStage(StageNames.Cluster(saga.Cluster), Now, ready.Created ? $"created, network {ready.Network}" : $"already running, network {ready.Network}");
+    }
+
+    void RecordImage(DeploymentState saga, ImageBuilt built)
+    {
+        var application = saga.Applications.FirstOrDefault(a => a.Name == built.ApplicationName);
+        if (application is null || application.Built)
+            return;
+        application.Built = true;
+        application.Image = built.Image;
+        application.ImageReference = $"{built.Image}@{built.Digest}";
+        saga.CompleteStage(StageNames.Build(built.ApplicationName), Now,
+            built.Reused ? $"{application.ImageReference} (already in the registry, not rebuilt)" : application.ImageReference);
+    }
+
+    void RecordDeployed(DeploymentState saga, ApplicationDeployed deployed)
+    {
+        var application = saga.Applications.FirstOrDefault(a => a.Name == deployed.ApplicationName);
+        if (application is null || application.Deployed)
+            return;
+        application.Deployed = true;
+        application.Endpoint = deployed.Endpoint;
+        application.RunningReplicas = deployed.RunningReplicas;
+        saga.CompleteStage(StageNames.Deploy(deployed.ApplicationName), Now,
+            $"{deployed.RunningReplicas} replica(s) at {deployed.Endpoint}{(deployed.Changed ? "" : " (unchanged)")}");
+    }
+
+    async Task PublishBuilds(BehaviorContext<DeploymentState, RepositoryCloned> context)
+    {
+        foreach (var application in context.Saga.Applications)
+            await context.Publish(new BuildImage(context.Saga.CorrelationId, context.Saga.Repository, context.Message.Commit,
+                context.Message.WorkspacePath, context.Message.RegistryAddress, application.Spec));
+    }
+
+    async Task PublishDeploys(BehaviorContext<DeploymentState> context)
+    {
+        var saga = context.Saga;
+        foreach (var application in saga.Applications)
+        {
+            saga.StartStage(StageNames.Deploy(application.Name), Now, _deadlines.Deploy);
+            await context.Publish(new DeployApplication(saga.CorrelationId, saga.Cluster, saga.Network!, saga.Repository, saga.Commit!,
+                application.Spec, application.ImageReference!));
+        }
+    }
+
+    static Task PublishFinished(BehaviorContext<DeploymentState> context) =>
+        context.Publish(new DeploymentFinished(context.Saga.CorrelationId, context.Saga.Error is null, context.Saga.WorkspacePath));
+
+    bool IsOverdue(DeploymentState saga, string stage) =>
+        saga.Stages.Any(s => s.Name == stage && s.State == StageStates.InProgress && s.Deadline <= Now);
+
+    static string DeadlineMessage(DeploymentState saga, string stage)
+    {
+        var record = saga.Stages.First(s => s.Name == stage);
+        var limit = (record.Deadline!.Value - record.StartedAt).TotalSeconds;
+        return $"stage '{stage}' did not finish within its deadline of {limit:0} s; its worker may be down or stuck (see the worker's log for this deployment id)";
+    }
+
+    static string WorkerCrashed<T>(string worker, Fault<T> fault) where T : class =>
+        $"the {worker} failed unexpectedly: {fault.Exceptions.FirstOrDefault()?.Message ?? "no exception recorded"}";
+}

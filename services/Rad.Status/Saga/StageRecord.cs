@@ -1,0 +1,19 @@
+namespace Rad.Status.Saga;
+
+public class StageRecord
+{
+    public string Name { get; set; } = "";
+    public string State { get; set; } = StageStates.InProgress;
+    public DateTimeOffset StartedAt { get; set; }
+    public DateTimeOffset? CompletedAt { get; set; }
+    public DateTimeOffset? Deadline { get; set; }
+    public string? Message { get; set; }
+}
+
+public static class StageStates
+{
+    public const string InProgress = "InProgress";
+    public const string Completed = "Completed";
+    public const string Failed = "Failed";
+    public const string Cancelled = "Cancelled";
+}
