@@ -56,6 +56,16 @@ public sealed class DockerClient : IDisposable
         return (await response.Content.ReadFromJsonAsync<JsonObject>(token))!;
     }
 
+    public async Task<JsonObject?> GetObjectWithHeadersAsync(string path, IDictionary<string, string> headers, CancellationToken token)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, Api + path);
+        foreach (var (name, value) in headers)
+            request.Headers.TryAddWithoutValidation(name, value);
+        using var response = await _http.SendAsync(request, token);
+        await EnsureSuccessAsync(response, path, token);
+        return await response.Content.ReadFromJsonAsync<JsonObject>(token);
+    }
+
     public async Task<JsonObject> GetObjectAsync(string path, CancellationToken token)
     {
         using var response = await _http.GetAsync(Api + path, token);

@@ -1,0 +1,67 @@
+# Shared by scripts/*: where things live and how to start and stop what RAD runs. Source it, don't run it.
+set -euo pipefail
+
+RAD_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+RAD_STATE="${RAD_STATE:-$RAD_ROOT/.rad}"
+RUN_DIR="$RAD_STATE/run"
+LOG_DIR="$RAD_STATE/logs"
+mkdir -p "$RUN_DIR" "$LOG_DIR"
+
+RAD_API="${RAD_API:-http://127.0.0.1:7080}"
+RAD_REGISTRY="${RAD_REGISTRY:-127.0.0.1:5000}"
+RAD_GIT_PORT="${RAD_GIT_PORT:-9418}"
+RAD_CONFIGURATION="${RAD_CONFIGURATION:-Release}"
+
+# name:port of every RAD service, in start order.
+RAD_SERVICES=(status:7080 cloner:7082 builder:7083 cluster-provisioner:7084 deployer:7085 edge:7086)
+
+say() { printf '[rad] %s\n' "$*" >&2; }
+die() { printf '[rad] error: %s\n' "$*" >&2; exit 1; }
+
+# Alive when the recorded pid runs (a zombie or a recycled pid of another program does not count).
+pid_alive() {
+  local file="$RUN_DIR/$1.pid" pid
+  [[ -f "$file" ]] || return 1
+  pid="$(cat "$file")"
+  [[ -n "$pid" && -d "/proc/$pid" ]] || return 1
+  [[ "$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null)" != "Z" ]]
+}
+
+# Waits up to $2 seconds (in 0.2 s steps) for command $3... to succeed.
+wait_for() {
+  local what="$1" seconds="$2"; shift 2
+  local deadline=$((SECONDS + seconds))
+  while ((SECONDS < deadline)); do
+    if "$@" >/dev/null 2>&1; then return 0; fi
+    sleep 0.2
+  done
+  die "$what did not come up within ${seconds}s (logs: $LOG_DIR)"
+}
+
+# Stops the process recorded in $RUN_DIR/$1.pid, and only that one: TERM, then KILL after $2 seconds.
+stop_recorded() {
+  local name="$1" grace="${2:-10}" pid
+  pid_alive "$name" || { rm -f "$RUN_DIR/$name.pid"; return 0; }
+  pid="$(cat "$RUN_DIR/$name.pid")"
+  kill -TERM "$pid" 2>/dev/null || true
+  for ((i = 0; i < grace * 5; i++)); do
+    [[ -d "/proc/$pid" ]] || break
+    sleep 0.2
+  done
+  [[ -d "/proc/$pid" ]] && kill -KILL "$pid" 2>/dev/null || true
+  rm -f "$RUN_DIR/$name.pid"
+  say "stopped $name (pid $pid)"
+}
+
+service_project() {
+  case "$1" in
+    status) echo Rad.Status ;;
+    cloner) echo Rad.Cloner ;;
+    builder) echo Rad.Builder ;;
+    cluster-provisioner) echo Rad.ClusterProvisioner ;;
+    deployer) echo Rad.Deployer ;;
+    edge) echo Rad.Edge ;;
+    webhooks) echo Rad.Webhooks ;;
+    *) die "unknown service $1" ;;
+  esac
+}

@@ -1,0 +1,79 @@
+using MassTransit;
+using Microsoft.Extensions.Options;
+using Rad.Contracts;
+
+namespace Rad.Cloner;
+
+/// <summary>
+/// Clones into a scratch folder and moves it into place only when complete, so a redelivered command finds either
+/// nothing (and clones) or a finished checkout (and reports it again without cloning).
+/// </summary>
+public sealed class CloneRepositoryConsumer(IOptions<ClonerOptions> options, ILogger<CloneRepositoryConsumer> logger) : IConsumer<CloneRepository>
+{
+    const string Marker = ".rad-commit";
+
+    public async Task Consume(ConsumeContext<CloneRepository> context)
+    {
+        var command = context.Message;
+        var settings = options.Value;
+        if (RepositoryUrl.Reject(command.Repository, settings.AllowLocalRepositories) is { } rejection)
+        {
+            await context.Publish(new CloneFailed(command.DeploymentId, rejection));
+            return;
+        }
+
+        var target = Path.Combine(settings.Workspace, command.DeploymentId.ToString("N"));
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        string commit;
+        if (File.Exists(Path.Combine(target, Marker)))
+        {
+            commit = (await File.ReadAllTextAsync(Path.Combine(target, Marker), context.CancellationToken)).Trim();
+            logger.LogInformation("Checkout of commit {Commit} already exists for deployment {DeploymentId}; not cloning again", commit, command.DeploymentId);
+        }
+        else
+        {
+            var scratch = $"{target}.partial-{Guid.NewGuid():N}";
+            try
+            {
+                commit = await new GitCheckout(settings.CloneTimeout).CloneAsync(command.Repository, command.Ref, scratch, context.CancellationToken);
+                await File.WriteAllTextAsync(Path.Combine(scratch, Marker), commit, context.CancellationToken);
+                Directory.Move(scratch, target);
+            }
+            catch (CloneException e)
+            {
+                TryDelete(scratch);
+                logger.LogWarning("Clone failed for deployment {DeploymentId}: {Reason}", command.DeploymentId, e.Message);
+                await context.Publish(new CloneFailed(command.DeploymentId, e.Message));
+                return;
+            }
+            catch
+            {
+                TryDelete(scratch);
+                throw;
+            }
+            logger.LogInformation("Cloned {Repository} at {Ref} (commit {Commit}) for deployment {DeploymentId} in {Elapsed:0} ms",
+                RepositoryUrl.Redact(command.Repository), command.Ref, commit, command.DeploymentId,
+                System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        }
+
+        var (config, applications, error) = WorkspaceConfig.Read(target, command.ConfigPath, commit);
+        if (error is not null)
+        {
+            await context.Publish(new CloneFailed(command.DeploymentId, error));
+            return;
+        }
+        await context.Publish(new RepositoryCloned(command.DeploymentId, commit, target, config!.Registry.Address, applications));
+    }
+
+    static void TryDelete(string directory)
+    {
+        try
+        {
+            if (Directory.Exists(directory))
+                Directory.Delete(directory, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}

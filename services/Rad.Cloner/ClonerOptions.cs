@@ -1,0 +1,12 @@
+namespace Rad.Cloner;
+
+public sealed class ClonerOptions
+{
+    /// <summary>Where checkouts live, one folder per deployment; the builder reads them from the same path.</summary>
+    public string Workspace { get; set; } = Path.Combine(Path.GetTempPath(), "rad-work");
+
+    /// <summary>file:// URLs and local paths let whoever can request a deployment read this machine's disk, so they are off unless enabled.</summary>
+    public bool AllowLocalRepositories { get; set; }
+
+    public TimeSpan CloneTimeout { get; set; } = TimeSpan.FromMinutes(5);
+}
