@@ -46,9 +46,8 @@ public class DeploymentStateMachine : MassTransitStateMachine<DeploymentState>
         Initially(
             When(Requested)
                 .Then(context => Start(context.Saga, context.Message))
-                .PublishAsync(context => context.Init<CloneRepository>(new CloneRepository(
-                    context.Saga.CorrelationId, context.Saga.Repository, context.Saga.Ref, context.Saga.ConfigPath)))
-                .PublishAsync(context => context.Init<ProvisionCluster>(new ProvisionCluster(context.Saga.CorrelationId, context.Saga.Cluster)))
+                .ThenAsync(context => context.Publish(new CloneRepository(context.Saga.CorrelationId, context.Saga.Repository, context.Saga.Ref, context.Saga.ConfigPath)))
+                .ThenAsync(context => context.Publish(new ProvisionCluster(context.Saga.CorrelationId, context.Saga.Cluster)))
                 .TransitionTo(Cloning));
 
         During(Cloning,

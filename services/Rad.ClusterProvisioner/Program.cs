@@ -1,0 +1,13 @@
+using Rad.ClusterProvisioner;
+using Rad.Docker;
+using Rad.Hosting;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.AddRadService("cluster-provisioner", bus => bus.AddConsumer<ProvisionClusterConsumer>());
+builder.Services.AddSingleton(_ => new DockerClient(builder.Configuration["Rad:Docker:Socket"] ?? DockerClient.DefaultSocket));
+builder.Services.Configure<LocalSwarmOptions>(builder.Configuration.GetSection(LocalSwarmOptions.Section));
+builder.Services.AddSingleton<LocalSwarm>();
+
+var app = builder.Build();
+app.MapRadHealth();
+app.Run();

@@ -1,0 +1,29 @@
+using MassTransit;
+using Rad.Contracts;
+using Rad.Docker;
+
+namespace Rad.Deployer;
+
+/// <summary>
+/// Deploys one application. Idempotent by comparison with what runs: a redelivered command finds the service already
+/// at this image and replica count and only waits for it, without rolling it out again.
+/// </summary>
+public sealed class DeployApplicationConsumer(SwarmDeployer deployer, ILogger<DeployApplicationConsumer> logger) : IConsumer<DeployApplication>
+{
+    public async Task Consume(ConsumeContext<DeployApplication> context)
+    {
+        var command = context.Message;
+        try
+        {
+            var result = await deployer.DeployAsync(command, context.CancellationToken);
+            logger.LogInformation("{Application} runs {Replicas} replica(s) at {Endpoint} for deployment {DeploymentId}",
+                command.Application.Name, result.RunningReplicas, result.Endpoint, command.DeploymentId);
+            await context.Publish(new ApplicationDeployed(command.DeploymentId, command.Application.Name, result.Endpoint, result.RunningReplicas, result.Changed));
+        }
+        catch (Exception e) when (e is DeploymentFailedException or DockerApiException)
+        {
+            logger.LogWarning("Deploying {Application} failed for deployment {DeploymentId}: {Reason}", command.Application.Name, command.DeploymentId, e.Message);
+            await context.Publish(new ApplicationDeploymentFailed(command.DeploymentId, command.Application.Name, e.Message));
+        }
+    }
+}

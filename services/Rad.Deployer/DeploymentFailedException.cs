@@ -1,0 +1,3 @@
+namespace Rad.Deployer;
+
+public sealed class DeploymentFailedException(string message) : Exception(message);

@@ -1,0 +1,59 @@
+using System.Threading.Channels;
+using Microsoft.Extensions.Options;
+using Rad.Docker;
+
+namespace Rad.Edge;
+
+/// <summary>Reconciles on every Docker service or container event (a task started, died, was scaled away) and every few seconds besides.</summary>
+public sealed class EdgeWatcher(DockerClient docker, EdgeReconciler reconciler, IOptions<EdgeOptions> options, ILogger<EdgeWatcher> logger)
+    : BackgroundService
+{
+    readonly Channel<bool> _nudges = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Task.WhenAll(WatchEventsAsync(stoppingToken), ReconcileLoopAsync(stoppingToken));
+
+    async Task ReconcileLoopAsync(CancellationToken token)
+    {
+        _nudges.Writer.TryWrite(true);
+        while (!token.IsCancellationRequested)
+        {
+            using var resync = CancellationTokenSource.CreateLinkedTokenSource(token);
+            resync.CancelAfter(options.Value.ResyncInterval);
+            try
+            {
+                await _nudges.Reader.ReadAsync(resync.Token);
+            }
+            catch (OperationCanceledException) when (!token.IsCancellationRequested)
+            {
+            }
+            try
+            {
+                await reconciler.ReconcileAsync(token);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                logger.LogWarning(e, "Edge reconcile failed; retrying");
+                await Task.Delay(500, token);
+            }
+        }
+    }
+
+    async Task WatchEventsAsync(CancellationToken token)
+    {
+        var filters = DockerClient.Filters(("type", "container"), ("type", "service"));
+        while (!token.IsCancellationRequested)
+        {
+            try
+            {
+                await foreach (var _ in docker.StreamAsync(HttpMethod.Get, "/events?filters=" + filters, null, null, token))
+                    _nudges.Writer.TryWrite(true);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                logger.LogWarning("Docker event stream broke ({Reason}); reconnecting", e.Message);
+                await Task.Delay(1000, token);
+            }
+        }
+    }
+}
