@@ -141,12 +141,22 @@ public static partial class RadConfigParser
         {
             if (known.Contains(property.Name, StringComparer.Ordinal))
                 continue;
-            var hint = known.FirstOrDefault(k => k.Replace("_", "").Equals(property.Name.Replace("_", "").Replace("-", ""), StringComparison.OrdinalIgnoreCase)
-                                                 || k.StartsWith(property.Name, StringComparison.OrdinalIgnoreCase));
+            var hint = known.FirstOrDefault(k => LooksLike(k, property.Name));
             errors.Add(hint is null
                 ? $"{prefix}{property.Name} is not a known field (known: {string.Join(", ", known)})"
                 : $"{prefix}{property.Name} is not a known field (did you mean {hint}?)");
         }
+    }
+
+    // "replicas" for replica_count, "applicationName" for application_name: same letters up to a long shared start.
+    static bool LooksLike(string known, string given)
+    {
+        var a = known.Replace("_", "").ToLowerInvariant();
+        var b = given.Replace("_", "").Replace("-", "").ToLowerInvariant();
+        var shared = 0;
+        while (shared < Math.Min(a.Length, b.Length) && a[shared] == b[shared])
+            shared++;
+        return shared == Math.Min(a.Length, b.Length) || shared >= 5;
     }
 
     static string? RequiredString(JsonElement element, string path, string field, List<string> errors)

@@ -1,0 +1,189 @@
+using MassTransit;
+using MassTransit.SagaStateMachine;
+using MassTransit.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Rad.Contracts;
+using Rad.Status.Saga;
+using Xunit;
+
+namespace Rad.UnitTests;
+
+public sealed class DeploymentStateMachineTests : IAsyncLifetime
+{
+    static readonly ApplicationSpec Web = new("web", "Dockerfile", ".", 2, 30000, 8080);
+    static readonly ApplicationSpec Api = new("api", "api/Dockerfile", "api", 1, 30001, 30001);
+    const string Commit = "0123456789abcdef0123456789abcdef01234567";
+
+    readonly FakeClock _clock = new(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+    readonly Guid _id = NewId.NextGuid();
+    ServiceProvider _provider = null!;
+    ITestHarness _harness = null!;
+    ISagaStateMachineTestHarness<DeploymentStateMachine, DeploymentState> _saga = null!;
+
+    public async Task InitializeAsync()
+    {
+        _provider = new ServiceCollection()
+            .AddLogging()
+            .AddSingleton<TimeProvider>(_clock)
+            .Configure<DeadlineOptions>(o => o.Build = TimeSpan.FromMinutes(10))
+            .AddMassTransitTestHarness(x => x.AddSagaStateMachine<DeploymentStateMachine, DeploymentState>().InMemoryRepository())
+            .BuildServiceProvider(true);
+        _harness = _provider.GetRequiredService<ITestHarness>();
+        await _harness.Start();
+        _saga = _harness.GetSagaStateMachineHarness<DeploymentStateMachine, DeploymentState>();
+    }
+
+    public async Task DisposeAsync() => await _provider.DisposeAsync();
+
+    DeploymentStateMachine Machine => _saga.StateMachine;
+
+    async Task<DeploymentState> RequestedAndClonedAsync()
+    {
+        await _harness.Bus.Publish(new RequestDeployment(_id, "git://127.0.0.1/r.git", "main", "rad.json", "local", _clock.GetUtcNow()));
+        Assert.NotNull(await _saga.Exists(_id, m => m.Cloning));
+        await _harness.Bus.Publish(new RepositoryCloned(_id, Commit, "/work/x", "127.0.0.1:5000/t", [Web, Api]));
+        Assert.NotNull(await _saga.Exists(_id, m => m.Building));
+        return _saga.Sagas.Contains(_id);
+    }
+
+    [Fact]
+    public async Task Request_starts_clone_and_cluster_side_by_side()
+    {
+        await _harness.Bus.Publish(new RequestDeployment(_id, "git://127.0.0.1/r.git", "main", "rad.json", "local", _clock.GetUtcNow()));
+
+        Assert.True(await _harness.Published.Any<CloneRepository>(x => x.Context.Message.DeploymentId == _id));
+        Assert.True(await _harness.Published.Any<ProvisionCluster>(x => x.Context.Message.DeploymentId == _id));
+        var saga = _saga.Sagas.Contains(_id);
+        Assert.Equal(["clone user git repository", "provision cluster[local]"], saga.Stages.Select(s => s.Name));
+    }
+
+    [Fact]
+    public async Task Deploys_start_only_when_every_image_and_the_cluster_are_ready_then_success()
+    {
+        await RequestedAndClonedAsync();
+        Assert.Equal(2, _harness.Published.Select<BuildImage>().Count(x => x.Context.Message.DeploymentId == _id));
+
+        await _harness.Bus.Publish(new ImageBuilt(_id, "web", "127.0.0.1:5000/t/web", "sha256:aa", false));
+        await _harness.Bus.Publish(new ImageBuilt(_id, "api", "127.0.0.1:5000/t/api", "sha256:bb", false));
+        Assert.NotNull(await _saga.Exists(_id, m => m.Building));
+        Assert.False(await _harness.Published.Any<DeployApplication>(x => x.Context.Message.DeploymentId == _id));
+
+        await _harness.Bus.Publish(new ClusterReady(_id, "local", "rad", false));
+        Assert.NotNull(await _saga.Exists(_id, m => m.Deploying));
+        var deploys = _harness.Published.Select<DeployApplication>().Where(x => x.Context.Message.DeploymentId == _id).ToList();
+        Assert.Equal(2, deploys.Count);
+        Assert.Contains(deploys, d => d.Context.Message.ImageReference == "127.0.0.1:5000/t/web@sha256:aa" && d.Context.Message.Network == "rad");
+
+        await _harness.Bus.Publish(new ApplicationDeployed(_id, "web", "http://127.0.0.1:30000", 2, true));
+        await _harness.Bus.Publish(new ApplicationDeployed(_id, "api", "http://127.0.0.1:30001", 1, true));
+        Assert.NotNull(await _saga.Exists(_id, m => m.Succeeded));
+        Assert.True(await _harness.Published.Any<DeploymentFinished>(x => x.Context.Message.DeploymentId == _id && x.Context.Message.Succeeded));
+        var saga = _saga.Sagas.Contains(_id);
+        Assert.All(saga.Stages, s => Assert.Equal(StageStates.Completed, s.State));
+        Assert.Equal("http://127.0.0.1:30000", saga.Applications.Single(a => a.Name == "web").Endpoint);
+    }
+
+    [Fact]
+    public async Task Build_failure_marks_deployment_failed_with_the_reason()
+    {
+        await RequestedAndClonedAsync();
+
+        await _harness.Bus.Publish(new ImageBuildFailed(_id, "api", "docker build of Dockerfile failed at Step 2/2 : RUN exit 3"));
+
+        Assert.NotNull(await _saga.Exists(_id, m => m.Failed));
+        var saga = _saga.Sagas.Contains(_id);
+        Assert.Equal("build docker image[api]: docker build of Dockerfile failed at Step 2/2 : RUN exit 3", saga.Error);
+        Assert.Equal(StageStates.Cancelled, saga.Stages.Single(s => s.Name == "build docker image[web]").State);
+        Assert.True(await _harness.Published.Any<DeploymentFinished>(x => x.Context.Message.DeploymentId == _id && !x.Context.Message.Succeeded));
+    }
+
+    [Fact]
+    public async Task Crashed_worker_fault_fails_the_deployment()
+    {
+        await RequestedAndClonedAsync();
+        var command = new BuildImage(_id, "git://127.0.0.1/r.git", Commit, "/work/x", "127.0.0.1:5000/t", Web);
+
+        await _harness.Bus.Publish<Fault<BuildImage>>(new MassTransit.Events.FaultEvent<BuildImage>(
+            command, NewId.NextGuid(), MassTransit.Metadata.HostMetadataCache.Host, new IOException("disk full"), ["urn:message:Rad.Contracts:BuildImage"]));
+
+        Assert.NotNull(await _saga.Exists(_id, m => m.Failed));
+        Assert.Equal("build docker image[web]: the builder failed unexpectedly: disk full", _saga.Sagas.Contains(_id).Error);
+    }
+
+    [Fact]
+    public async Task Stuck_stage_fails_the_deployment_naming_the_stage_once_its_deadline_passes()
+    {
+        await RequestedAndClonedAsync();
+        await _harness.Bus.Publish(new ClusterReady(_id, "local", "rad", false));
+
+        // Early timeouts (a sweeper running ahead of this clock) change nothing.
+        await _harness.Bus.Publish(new DeploymentStageTimedOut(_id, "build docker image[web]"));
+        Assert.True(await _harness.Consumed.Any<DeploymentStageTimedOut>());
+        Assert.NotNull(await _saga.Exists(_id, m => m.Building));
+
+        _clock.Advance(TimeSpan.FromMinutes(11));
+        await _harness.Bus.Publish(new DeploymentStageTimedOut(_id, "build docker image[web]"));
+
+        Assert.NotNull(await _saga.Exists(_id, m => m.Failed));
+        var error = _saga.Sagas.Contains(_id).Error!;
+        Assert.StartsWith("build docker image[web]: stage 'build docker image[web]' did not finish within its deadline of 600 s", error);
+    }
+
+    [Fact]
+    public async Task Timeout_of_a_completed_stage_is_ignored()
+    {
+        await RequestedAndClonedAsync();
+        _clock.Advance(TimeSpan.FromMinutes(30));
+
+        await _harness.Bus.Publish(new DeploymentStageTimedOut(_id, "clone user git repository"));
+
+        Assert.True(await _harness.Consumed.Any<DeploymentStageTimedOut>(x => x.Context.Message.DeploymentId == _id));
+        Assert.NotNull(await _saga.Exists(_id, m => m.Building));
+    }
+
+    [Fact]
+    public async Task Redelivered_events_never_start_a_stage_twice()
+    {
+        await RequestedAndClonedAsync();
+        await _harness.Bus.Publish(new ClusterReady(_id, "local", "rad", false));
+        await _harness.Bus.Publish(new ImageBuilt(_id, "web", "127.0.0.1:5000/t/web", "sha256:aa", false));
+        await _harness.Bus.Publish(new ImageBuilt(_id, "web", "127.0.0.1:5000/t/web", "sha256:aa", false));
+        await _harness.Bus.Publish(new ImageBuilt(_id, "api", "127.0.0.1:5000/t/api", "sha256:bb", false));
+        Assert.NotNull(await _saga.Exists(_id, m => m.Deploying));
+
+        await _harness.Bus.Publish(new ImageBuilt(_id, "api", "127.0.0.1:5000/t/api", "sha256:bb", true));
+        await _harness.Bus.Publish(new RequestDeployment(_id, "git://127.0.0.1/r.git", "main", "rad.json", "local", _clock.GetUtcNow()));
+        Assert.True(await _harness.Consumed.Any<ImageBuilt>(x => x.Context.Message.Reused));
+
+        Assert.Equal(2, _harness.Published.Select<DeployApplication>().Count(x => x.Context.Message.DeploymentId == _id));
+        Assert.Single(_harness.Published.Select<CloneRepository>(), x => x.Context.Message.DeploymentId == _id);
+        Assert.NotNull(await _saga.Exists(_id, m => m.Deploying));
+    }
+
+    [Fact]
+    public async Task Clone_failure_fails_and_later_events_are_ignored()
+    {
+        await _harness.Bus.Publish(new RequestDeployment(_id, "git://127.0.0.1/r.git", "nope", "rad.json", "local", _clock.GetUtcNow()));
+        await _harness.Bus.Publish(new CloneFailed(_id, "ref 'nope' was not found"));
+        Assert.NotNull(await _saga.Exists(_id, m => m.Failed));
+
+        await _harness.Bus.Publish(new ClusterReady(_id, "local", "rad", true));
+        Assert.True(await _harness.Consumed.Any<ClusterReady>(x => x.Context.Message.DeploymentId == _id));
+
+        var saga = _saga.Sagas.Contains(_id);
+        Assert.Equal("clone user git repository: ref 'nope' was not found", saga.Error);
+        Assert.NotNull(await _saga.Exists(_id, m => m.Failed));
+    }
+
+    [Fact]
+    public void State_machine_prints_as_a_diagram()
+    {
+        var graph = Machine.GetGraph();
+        var lines = graph.Edges.Select(e => $"  \"{e.From.Title}\" -> \"{e.To.Title}\";").Distinct().ToList();
+        var dot = "digraph DeploymentStateMachine {\n" + string.Join("\n", lines) + "\n}";
+        Console.WriteLine(dot);
+
+        Assert.Contains("\"Initial\" -> \"Requested\"", dot);
+        Assert.Contains("\"Deploying\" -> \"ApplicationDeployed\"", dot);
+    }
+}
