@@ -19,6 +19,9 @@ public static class HaproxyConfig
                 timeout connect 2s
                 timeout client 60s
                 timeout server 60s
+                # A connection refused by a task that just died is retried on another one.
+                retries 3
+                option redispatch
                 default-server inter 1s fall 2 rise 1
 
             """);

@@ -1,0 +1,164 @@
+using System.Diagnostics;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Text.Json;
+using Xunit;
+
+namespace Rad.IntegrationTests;
+
+/// <summary>
+/// The running RAD stack that scripts/test started (scripts/up): its HTTP API, its git server, its scripts and the
+/// Docker engine. Fails fast with what to do when the stack is not there.
+/// </summary>
+public sealed class Stack : IAsyncLifetime
+{
+    static int _nextPort = 31000 + Random.Shared.Next(0, 40) * 20;
+
+    public Uri Api { get; } = new(Environment.GetEnvironmentVariable("RAD_API") ?? "http://127.0.0.1:7080");
+    public string Root { get; } = FindRoot();
+    public string State => Environment.GetEnvironmentVariable("RAD_STATE") ?? Path.Combine(Root, ".rad");
+    public HttpClient Http { get; } = new() { Timeout = TimeSpan.FromSeconds(30) };
+
+    public async Task InitializeAsync()
+    {
+        try
+        {
+            using var health = await Http.GetAsync(new Uri(Api, "/healthz"));
+            health.EnsureSuccessStatusCode();
+        }
+        catch (Exception e)
+        {
+            throw new InvalidOperationException(
+                $"The RAD API at {Api} does not answer ({e.Message}). Run the suite with scripts/test, which starts the stack, or run scripts/up first.", e);
+        }
+        // Services left by an earlier run of this suite would hold ports; the suite names all of its own "it-".
+        foreach (var service in (await RunAsync("docker", "service", "ls", "--format", "{{.Name}}")).Split('\n', StringSplitOptions.RemoveEmptyEntries))
+            if (service.StartsWith("it-", StringComparison.Ordinal))
+                await RunAsync("docker", "service", "rm", service);
+    }
+
+    public Task DisposeAsync()
+    {
+        Http.Dispose();
+        return Task.CompletedTask;
+    }
+
+    public static string UniqueName(string purpose) => $"it-{purpose}-{Guid.NewGuid().ToString("N")[..6]}";
+
+    /// <summary>A port on 127.0.0.1 that nothing answers on now.</summary>
+    public static int FreePort()
+    {
+        while (true)
+        {
+            var port = Interlocked.Increment(ref _nextPort);
+            using var client = new TcpClient();
+            try
+            {
+                client.Connect("127.0.0.1", port);
+            }
+            catch (SocketException)
+            {
+                return port;
+            }
+        }
+    }
+
+    /// <summary>Publishes the files as the single commit of branch main of a repository on RAD's git server.</summary>
+    public async Task<string> PublishRepoAsync(string name, IReadOnlyDictionary<string, string> files)
+    {
+        var directory = Directory.CreateTempSubdirectory("rad-it-");
+        try
+        {
+            foreach (var (path, content) in files)
+            {
+                var full = Path.Combine(directory.FullName, path);
+                Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+                await File.WriteAllTextAsync(full, content);
+            }
+            return (await ScriptAsync("publish-repo", directory.FullName, name)).Trim();
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
+    }
+
+    public Task<string> ScriptAsync(string script, params string[] arguments) =>
+        RunAsync(Path.Combine(Root, "scripts", script), arguments);
+
+    public async Task<Guid> DeployAsync(string repository, string? @ref = null)
+    {
+        using var response = await Http.PostAsJsonAsync(new Uri(Api, "/api/deployments"), new { repository, @ref });
+        Assert.Equal(System.Net.HttpStatusCode.Accepted, response.StatusCode);
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+        return body.GetProperty("id").GetGuid();
+    }
+
+    public async Task<JsonElement> GetAsync(Guid id) =>
+        await Http.GetFromJsonAsync<JsonElement>(new Uri(Api, $"/api/deployments/{id}"));
+
+    public async Task<string> LogAsync(Guid id) => await Http.GetStringAsync(new Uri(Api, $"/api/deployments/{id}/log"));
+
+    /// <summary>Waits (checking every 200 ms, bounded) until the deployment has ended, and returns it.</summary>
+    public async Task<JsonElement> WaitForEndAsync(Guid id, TimeSpan? limit = null)
+    {
+        var deadline = Stopwatch.StartNew();
+        var max = limit ?? TimeSpan.FromSeconds(120);
+        while (deadline.Elapsed < max)
+        {
+            var deployment = await GetAsync(id);
+            if (deployment.GetProperty("state").GetString() is "Succeeded" or "Failed")
+                return deployment;
+            await Task.Delay(200);
+        }
+        throw new TimeoutException($"deployment {id} did not end within {max.TotalSeconds:0} s; log:\n{await LogAsync(id)}");
+    }
+
+    public async Task<JsonElement> WaitForStageAsync(Guid id, string stage, TimeSpan limit)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (deadline.Elapsed < limit)
+        {
+            var deployment = await GetAsync(id);
+            if (deployment.GetProperty("stages").EnumerateArray().Any(s => s.GetProperty("name").GetString() == stage))
+                return deployment;
+            await Task.Delay(100);
+        }
+        throw new TimeoutException($"stage {stage} of {id} did not start within {limit.TotalSeconds:0} s");
+    }
+
+    /// <summary>Kills, with SIGKILL, the RAD service whose pid scripts/up recorded; only that process.</summary>
+    public void KillService(string service)
+    {
+        var pid = int.Parse(File.ReadAllText(Path.Combine(State, "run", $"{service}.pid")).Trim());
+        using var process = Process.GetProcessById(pid);
+        process.Kill(entireProcessTree: false);
+        process.WaitForExit(10_000);
+    }
+
+    public static async Task<string> RunAsync(string file, params string[] arguments)
+    {
+        var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in arguments)
+            start.ArgumentList.Add(argument);
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var limit = new CancellationTokenSource(TimeSpan.FromMinutes(5));
+        await process.WaitForExitAsync(limit.Token);
+        if (process.ExitCode != 0)
+            throw new InvalidOperationException($"{file} {string.Join(' ', arguments)} exited {process.ExitCode}: {await stderr}");
+        return await stdout;
+    }
+
+    static string FindRoot()
+    {
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Rad.Services.sln")))
+            directory = directory.Parent;
+        return directory?.FullName ?? throw new InvalidOperationException("Rad.Services.sln not found above " + AppContext.BaseDirectory);
+    }
+}
+
+[CollectionDefinition(nameof(StackCollection))]
+public sealed class StackCollection : ICollectionFixture<Stack>;
