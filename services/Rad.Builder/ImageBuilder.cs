@@ -43,8 +43,15 @@ public sealed class ImageBuilder(DockerClient docker, ILogger<ImageBuilder> logg
             {
                 foreach (var line in text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
                 {
+                    // What a user needs is the failing step's own output, not the engine's bookkeeping around it.
                     if (line.StartsWith("Step ", StringComparison.Ordinal))
+                    {
                         step = line;
+                        tail.Clear();
+                        continue;
+                    }
+                    if (line.StartsWith("--->", StringComparison.Ordinal) || line.StartsWith("Removing intermediate container", StringComparison.Ordinal))
+                        continue;
                     tail.Enqueue(line);
                     if (tail.Count > TailLines)
                         tail.Dequeue();
@@ -53,7 +60,7 @@ public sealed class ImageBuilder(DockerClient docker, ILogger<ImageBuilder> logg
             if (ErrorOf(item) is { } error)
             {
                 var where = step is null ? "before the first step" : $"at {step}";
-                var output = string.Join(" | ", tail.Where(l => l != step));
+                var output = string.Join(" | ", tail);
                 throw new BuildFailedException($"docker build of {dockerfile} failed {where}: {error.Trim()}" +
                                                (output.Length > 0 ? $". Last output: {output}" : ""));
             }

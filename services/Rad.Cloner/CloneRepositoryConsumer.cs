@@ -35,7 +35,7 @@ public sealed class CloneRepositoryConsumer(IOptions<ClonerOptions> options, ILo
             var scratch = $"{target}.partial-{Guid.NewGuid():N}";
             try
             {
-                commit = await new GitCheckout(settings.CloneTimeout).CloneAsync(command.Repository, command.Ref, scratch, context.CancellationToken);
+                commit = await new GitCheckout(command.Repository, settings.CloneTimeout).CloneAsync(command.Ref, scratch, context.CancellationToken);
                 await File.WriteAllTextAsync(Path.Combine(scratch, Marker), commit, context.CancellationToken);
                 Directory.Move(scratch, target);
             }

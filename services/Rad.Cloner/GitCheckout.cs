@@ -5,7 +5,7 @@ namespace Rad.Cloner;
 public sealed class CloneException(string message) : Exception(message);
 
 /// <summary>Shallow clones of a branch, tag or commit with the git CLI, which (unlike LibGit2Sharp) does shallow fetches.</summary>
-public sealed partial class GitCheckout(TimeSpan timeout)
+public sealed partial class GitCheckout(string repository, TimeSpan timeout)
 {
     static readonly Dictionary<string, string> Environment = new()
     {
@@ -16,25 +16,25 @@ public sealed partial class GitCheckout(TimeSpan timeout)
     };
 
     /// <summary>Checks out <paramref name="gitRef"/> ("HEAD" for the default branch) into <paramref name="directory"/> and returns the commit SHA.</summary>
-    public async Task<string> CloneAsync(string repository, string gitRef, string directory, CancellationToken token)
+    public async Task<string> CloneAsync(string gitRef, string directory, CancellationToken token)
     {
         Directory.CreateDirectory(directory);
         if (FullSha().IsMatch(gitRef))
-            await FetchCommitAsync(repository, gitRef, directory, token);
+            await FetchCommitAsync(gitRef, directory, token);
         else if (gitRef == "HEAD")
             await GitAsync(directory, token, "clone", "--quiet", "--depth", "1", "--no-tags", "--", repository, ".");
         else
-            await CloneBranchOrTagAsync(repository, gitRef, directory, token);
+            await CloneBranchOrTagAsync(gitRef, directory, token);
         return (await GitAsync(directory, token, "rev-parse", "HEAD")).Trim();
     }
 
-    async Task CloneBranchOrTagAsync(string repository, string gitRef, string directory, CancellationToken token)
+    async Task CloneBranchOrTagAsync(string gitRef, string directory, CancellationToken token)
     {
         var result = await TryGitAsync(directory, token, "clone", "--quiet", "--depth", "1", "--no-tags", "--branch", gitRef, "--", repository, ".");
         if (result.ExitCode == 0)
             return;
         if (!result.StandardError.Contains("not found in upstream", StringComparison.Ordinal))
-            throw Failure(result, repository);
+            throw Failure(result);
         if (!ShortSha().IsMatch(gitRef))
             throw new CloneException($"ref '{gitRef}' was not found in {RepositoryUrl.Redact(repository)}: it is no branch or tag there (commits are given by their full 40-character SHA)");
         // An abbreviated SHA can only be resolved against the full history.
@@ -46,7 +46,7 @@ public sealed partial class GitCheckout(TimeSpan timeout)
         await GitAsync(directory, token, "checkout", "--quiet", "--detach", resolved.StandardOutput.Trim());
     }
 
-    async Task FetchCommitAsync(string repository, string sha, string directory, CancellationToken token)
+    async Task FetchCommitAsync(string sha, string directory, CancellationToken token)
     {
         await GitAsync(directory, token, "init", "--quiet");
         await GitAsync(directory, token, "remote", "add", "origin", repository);
@@ -56,7 +56,7 @@ public sealed partial class GitCheckout(TimeSpan timeout)
             // Servers that refuse fetching an unadvertised commit still serve the whole history.
             var full = await TryGitAsync(directory, token, "fetch", "--quiet", "origin");
             if (full.ExitCode != 0)
-                throw Failure(full, repository);
+                throw Failure(full);
             var exists = await TryGitAsync(directory, token, "cat-file", "-e", sha + "^{commit}");
             if (exists.ExitCode != 0)
                 throw new CloneException($"commit {sha} was not found in {RepositoryUrl.Redact(repository)}");
@@ -70,7 +70,7 @@ public sealed partial class GitCheckout(TimeSpan timeout)
     {
         var result = await TryGitAsync(directory, token, arguments);
         if (result.ExitCode != 0)
-            throw Failure(result, arguments.LastOrDefault() ?? "");
+            throw Failure(result);
         return result.StandardOutput;
     }
 
@@ -86,7 +86,7 @@ public sealed partial class GitCheckout(TimeSpan timeout)
         }
     }
 
-    static CloneException Failure(ProcessResult result, string repository)
+    CloneException Failure(ProcessResult result)
     {
         var lines = result.StandardError.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Select(l => l.StartsWith("fatal: ", StringComparison.Ordinal) ? l[7..] : l)

@@ -12,7 +12,7 @@ namespace Rad.Hosting;
 public static class RadServiceExtensions
 {
     const string OutputTemplate =
-        "[{Timestamp:HH:mm:ss.fff} {Level:u3}] {Service} {DeploymentId} {SourceContext}: {Message:lj}{NewLine}{Exception}";
+        "[{Timestamp:HH:mm:ss.fff} {Level:u3}] {RadService} {DeploymentId} {SourceContext}: {Message:lj}{NewLine}{Exception}";
 
     /// <summary>
     /// Serilog, MassTransit on RabbitMQ (kebab-case endpoints, retries, the deployment id on every log line) and
@@ -29,7 +29,7 @@ public static class RadServiceExtensions
             .MinimumLevel.Override("MassTransit", LogEventLevel.Warning)
             .ReadFrom.Configuration(builder.Configuration)
             .Enrich.FromLogContext()
-            .Enrich.WithProperty("Service", serviceName)
+            .Enrich.WithProperty("RadService", serviceName)
             .WriteTo.Console(outputTemplate: OutputTemplate, formatProvider: System.Globalization.CultureInfo.InvariantCulture)
             .CreateLogger();
         builder.Logging.ClearProviders();

@@ -54,7 +54,7 @@ public sealed class BadInputTests(Stack stack)
     {
         var error = await FailureOf($"git://127.0.0.1:9418/{Stack.UniqueName("nothere")}.git");
 
-        Assert.StartsWith("clone user git repository: git could not clone git://127.0.0.1:9418/it-nothere-", error);
+        Assert.Matches(@"^clone user git repository: git could not clone git://127\.0\.0\.1:9418/it-nothere-\w+\.git: remote error: .*not exported", error);
     }
 
     [Fact]
@@ -90,10 +90,9 @@ public sealed class BadInputTests(Stack stack)
 
         var error = await FailureOf(await stack.PublishRepoAsync(name, files));
 
-        Assert.StartsWith($"build docker image[{name}]: docker build of Dockerfile failed at Step 3/4 : RUN echo preparing-the-frobnicator && exit 3", error);
+        Assert.Matches(@$"^build docker image\[{name}\]: docker build of Dockerfile failed at Step 3/\d+ : RUN echo preparing-the-frobnicator && exit 3: ", error);
         Assert.Contains("returned a non-zero code: 3", error);
-        Assert.Contains("Last output: ", error);
-        Assert.Contains("preparing-the-frobnicator", error[error.IndexOf("Last output", StringComparison.Ordinal)..]);
+        Assert.EndsWith("Last output: preparing-the-frobnicator", error);
     }
 
     [Fact]

@@ -20,7 +20,16 @@ public sealed class EdgeTests(Stack stack)
         var ids = (await Stack.RunAsync("docker", "ps", "-q", "--filter", $"label=com.docker.swarm.service.name={service}")).Split('\n', StringSplitOptions.RemoveEmptyEntries);
         var addresses = new List<string>();
         foreach (var id in ids)
-            addresses.Add((await Stack.RunAsync("docker", "inspect", id, "--format", "{{(index .NetworkSettings.Networks \"rad\").IPAddress}}")).Trim() + ":" + port);
+        {
+            try
+            {
+                addresses.Add((await Stack.RunAsync("docker", "inspect", id, "--format", "{{(index .NetworkSettings.Networks \"rad\").IPAddress}}")).Trim() + ":" + port);
+            }
+            catch (InvalidOperationException)
+            {
+                // The container went away between listing and inspecting it (a rollout in progress): it is not running.
+            }
+        }
         return addresses.Order().ToList();
     }
 
