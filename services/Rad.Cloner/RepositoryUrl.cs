@@ -24,11 +24,8 @@ public static partial class RepositoryUrl
     }
 
     /// <summary>Removes any user:token@ part, from a URL or from git's own output that quotes it.</summary>
-    public static string Redact(string text) => Credentials().Replace(text, "$1***@");
+    public static string Redact(string text) => Rad.Contracts.Redaction.Credentials(text);
 
     [GeneratedRegex(@"^[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:[^\s]+$")]
     private static partial Regex ScpLike();
-
-    [GeneratedRegex(@"([a-zA-Z][a-zA-Z0-9+.-]*://)[^/@\s]+@")]
-    private static partial Regex Credentials();
 }

@@ -20,7 +20,7 @@ public static class SwarmServiceSpec
             [ApplicationLabel] = command.Application.Name,
             [PortLabel] = command.Application.Port.ToString(),
             [ContainerPortLabel] = command.Application.ContainerPort.ToString(),
-            ["rad.repository"] = command.Repository,
+            ["rad.repository"] = Redaction.Credentials(command.Repository),
             ["rad.commit"] = command.Commit,
             ["rad.deployment"] = command.DeploymentId.ToString(),
         },
@@ -36,7 +36,7 @@ public static class SwarmServiceSpec
         },
         ["Mode"] = new JsonObject { ["Replicated"] = new JsonObject { ["Replicas"] = command.Application.Replicas } },
         // Start the new task before stopping the old one, so a redeploy never leaves the port without a backend.
-        ["UpdateConfig"] = new JsonObject { ["Parallelism"] = 1, ["Order"] = "start-first", ["FailureAction"] = "pause", ["Monitor"] = 1_000_000_000L },
+        ["UpdateConfig"] = new JsonObject { ["Parallelism"] = 1, ["Order"] = "start-first", ["FailureAction"] = "pause", ["Monitor"] = 250_000_000L },
         ["EndpointSpec"] = new JsonObject { ["Mode"] = "dnsrr" },
     };
 

@@ -144,4 +144,21 @@ public sealed class BadInputTests(Stack stack)
         Assert.Equal("provision cluster[production]: cluster 'production' is not known to this installation; the clusters it can deploy to are: local",
             deployment.GetProperty("error").GetString());
     }
+
+    [Fact]
+    public async Task Credentials_in_a_repository_url_appear_in_no_status_log_or_error()
+    {
+        const string secret = "s3cr3t-token-4711";
+        var id = await stack.DeployAsync($"https://bot:{secret}@127.0.0.1:1/{Stack.UniqueName("secret")}.git");
+        var deployment = await stack.WaitForEndAsync(id);
+
+        Assert.Equal("Failed", deployment.GetProperty("state").GetString());
+        Assert.StartsWith("https://***@127.0.0.1:1/", deployment.GetProperty("repository").GetString());
+        Assert.Contains("https://***@127.0.0.1:1/", deployment.GetProperty("error").GetString());
+        Assert.DoesNotContain(secret, deployment.GetRawText());
+        Assert.DoesNotContain(secret, await stack.LogAsync(id));
+        Assert.DoesNotContain(secret, await stack.Http.GetStringAsync(new Uri(stack.Api, "/api/deployments?limit=5")));
+        foreach (var log in Directory.GetFiles(Path.Combine(stack.State, "logs"), "*.log"))
+            Assert.DoesNotContain(secret, await File.ReadAllTextAsync(log));
+    }
 }

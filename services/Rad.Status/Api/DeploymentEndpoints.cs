@@ -24,7 +24,7 @@ public static class DeploymentEndpoints
             return Results.Accepted($"/api/deployments/{id}", new
             {
                 id,
-                body.Repository,
+                repository = Redaction.Credentials(body.Repository),
                 body.Ref,
                 body.ConfigPath,
                 body.Cluster,

@@ -1,3 +1,4 @@
+using Rad.Contracts;
 using Rad.Status.Persistence;
 using Rad.Status.Saga;
 
@@ -25,7 +26,7 @@ public sealed record DeploymentView(
         var saga = snapshot.Saga;
         return new DeploymentView(
             saga.CorrelationId,
-            saga.Repository,
+            Redaction.Credentials(saga.Repository),
             saga.Ref,
             saga.Commit,
             saga.Cluster,

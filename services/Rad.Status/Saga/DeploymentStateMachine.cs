@@ -156,7 +156,7 @@ public class DeploymentStateMachine : MassTransitStateMachine<DeploymentState>
         saga.ConfigPath = request.ConfigPath;
         saga.Cluster = request.Cluster;
         saga.CreatedAt = request.RequestedAt == default ? Now : request.RequestedAt;
-        saga.StartStage(StageNames.Clone, Now, _deadlines.Clone, $"{request.Repository} at {request.Ref}");
+        saga.StartStage(StageNames.Clone, Now, _deadlines.Clone, $"{Redaction.Credentials(request.Repository)} at {request.Ref}");
         saga.StartStage(StageNames.Cluster(request.Cluster), Now, _deadlines.Cluster);
     }
 
