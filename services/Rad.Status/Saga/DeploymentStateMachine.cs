@@ -55,40 +55,22 @@ public class DeploymentStateMachine : MassTransitStateMachine<DeploymentState>
                 .Then(context => RecordClone(context.Saga, context.Message))
                 .ThenAsync(PublishBuilds)
                 .TransitionTo(Building),
-            When(CloneFailed)
-                .Then(context => context.Saga.Fail(StageNames.Clone, context.Message.Reason, Now))
-                .ThenAsync(PublishFinished)
-                .TransitionTo(Failed),
-            When(CloneFaulted)
-                .Then(context => context.Saga.Fail(StageNames.Clone, WorkerCrashed("cloner", context.Message), Now))
-                .ThenAsync(PublishFinished)
-                .TransitionTo(Failed));
+            FailStage(CloneFailed, _ => StageNames.Clone, context => context.Message.Reason),
+            FailStage(CloneFaulted, _ => StageNames.Clone, context => WorkerCrashed("cloner", context.Message)));
 
         During(Cloning, Building,
             When(ClusterReady)
                 .Then(context => RecordCluster(context.Saga, context.Message))
                 .If(context => context.Saga.ReadyToDeploy(), ready => ready.ThenAsync(PublishDeploys).TransitionTo(Deploying)),
-            When(ClusterFailed)
-                .Then(context => context.Saga.Fail(StageNames.Cluster(context.Saga.Cluster), context.Message.Reason, Now))
-                .ThenAsync(PublishFinished)
-                .TransitionTo(Failed),
-            When(ClusterFaulted)
-                .Then(context => context.Saga.Fail(StageNames.Cluster(context.Saga.Cluster), WorkerCrashed("cluster provisioner", context.Message), Now))
-                .ThenAsync(PublishFinished)
-                .TransitionTo(Failed));
+            FailStage(ClusterFailed, context => StageNames.Cluster(context.Saga.Cluster), context => context.Message.Reason),
+            FailStage(ClusterFaulted, context => StageNames.Cluster(context.Saga.Cluster), context => WorkerCrashed("cluster provisioner", context.Message)));
 
         During(Building,
             When(ImageBuilt)
                 .Then(context => RecordImage(context.Saga, context.Message))
                 .If(context => context.Saga.ReadyToDeploy(), ready => ready.ThenAsync(PublishDeploys).TransitionTo(Deploying)),
-            When(ImageBuildFailed)
-                .Then(context => context.Saga.Fail(StageNames.Build(context.Message.ApplicationName), context.Message.Reason, Now))
-                .ThenAsync(PublishFinished)
-                .TransitionTo(Failed),
-            When(BuildFaulted)
-                .Then(context => context.Saga.Fail(StageNames.Build(context.Message.Message.Application.Name), WorkerCrashed("builder", context.Message), Now))
-                .ThenAsync(PublishFinished)
-                .TransitionTo(Failed));
+            FailStage(ImageBuildFailed, context => StageNames.Build(context.Message.ApplicationName), context => context.Message.Reason),
+            FailStage(BuildFaulted, context => StageNames.Build(context.Message.Message.Application.Name), context => WorkerCrashed("builder", context.Message)));
 
         During(Deploying,
             When(ApplicationDeployed)
@@ -97,20 +79,12 @@ public class DeploymentStateMachine : MassTransitStateMachine<DeploymentState>
                     .Then(context => context.Saga.CompletedAt = Now)
                     .ThenAsync(PublishFinished)
                     .TransitionTo(Succeeded)),
-            When(ApplicationDeploymentFailed)
-                .Then(context => context.Saga.Fail(StageNames.Deploy(context.Message.ApplicationName), context.Message.Reason, Now))
-                .ThenAsync(PublishFinished)
-                .TransitionTo(Failed),
-            When(DeployFaulted)
-                .Then(context => context.Saga.Fail(StageNames.Deploy(context.Message.Message.Application.Name), WorkerCrashed("deployer", context.Message), Now))
-                .ThenAsync(PublishFinished)
-                .TransitionTo(Failed));
+            FailStage(ApplicationDeploymentFailed, context => StageNames.Deploy(context.Message.ApplicationName), context => context.Message.Reason),
+            FailStage(DeployFaulted, context => StageNames.Deploy(context.Message.Message.Application.Name), context => WorkerCrashed("deployer", context.Message)));
 
         During(Cloning, Building, Deploying,
-            When(StageTimedOut, context => IsOverdue(context.Saga, context.Message.Stage))
-                .Then(context => context.Saga.Fail(context.Message.Stage, DeadlineMessage(context.Saga, context.Message.Stage), Now))
-                .ThenAsync(PublishFinished)
-                .TransitionTo(Failed));
+            FailStage(StageTimedOut, context => context.Message.Stage, context => DeadlineMessage(context.Saga, context.Message.Stage),
+                context => IsOverdue(context.Saga, context.Message.Stage)));
     }
 
     public State Cloning { get; private set; } = null!;
@@ -135,6 +109,14 @@ public class DeploymentStateMachine : MassTransitStateMachine<DeploymentState>
     public Event<Fault<DeployApplication>> DeployFaulted { get; private set; } = null!;
 
     DateTimeOffset Now => _clock.GetUtcNow();
+
+    /// <summary>Any failure ends the deployment: the stage is marked failed with the reason, open stages are cancelled.</summary>
+    EventActivityBinder<DeploymentState, T> FailStage<T>(Event<T> @event, Func<BehaviorContext<DeploymentState, T>, string> stage,
+        Func<BehaviorContext<DeploymentState, T>, string> reason, StateMachineCondition<DeploymentState, T>? when = null) where T : class =>
+        (when is null ? When(@event) : When(@event, when))
+            .Then(context => context.Saga.Fail(stage(context), reason(context), Now))
+            .ThenAsync(PublishFinished)
+            .TransitionTo(Failed);
 
     // Events of a deployment that is unknown here (removed, or another installation's) are dropped, not faulted.
     static void ByDeployment<T>(IEventCorrelationConfigurator<DeploymentState, T> e) where T : class, IDeploymentMessage
