@@ -40,11 +40,8 @@ public sealed class BuildImageConsumer(ImageBuilder builder, IOptions<RegistryCr
             var started = System.Diagnostics.Stopwatch.GetTimestamp();
             var contextDirectory = application.Context == "." ? command.WorkspacePath : Path.Combine(command.WorkspacePath, application.Context);
             var dockerfile = Path.GetRelativePath(contextDirectory, Path.Combine(command.WorkspacePath, application.Dockerfile)).Replace('\\', '/');
-            var labels = new Dictionary<string, string>
-            {
-                ["org.opencontainers.image.revision"] = command.Commit,
-                ["rad.application"] = application.Name,
-            };
+            // Each label is one more build step in the engine's classic builder; the commit is the one worth its cost.
+            var labels = new Dictionary<string, string> { ["org.opencontainers.image.revision"] = command.Commit };
             await builder.BuildAsync(contextDirectory, dockerfile, $"{image}:{tag}", labels, context.CancellationToken);
             var built = System.Diagnostics.Stopwatch.GetElapsedTime(started);
             var digest = await builder.PushAsync(image, tag, auth, context.CancellationToken);

@@ -38,9 +38,13 @@ public sealed class SwarmDeployer(
         limit.CancelAfter(options.Value.RolloutTimeout);
         try
         {
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
             var running = await WaitForReplicasAsync(command, limit.Token);
+            var rollout = System.Diagnostics.Stopwatch.GetElapsedTime(started);
             if (application.Replicas > 0)
                 await WaitForEdgeAsync(command, running, limit.Token);
+            logger.LogInformation("{Application}: replicas running and answering after {RolloutMs:0} ms, routed by the edge after {EdgeMs:0} ms more",
+                application.Name, rollout.TotalMilliseconds, (System.Diagnostics.Stopwatch.GetElapsedTime(started) - rollout).TotalMilliseconds);
             return new DeployResult($"http://{options.Value.EdgeHost}:{application.Port}", running.Count, changed);
         }
         catch (OperationCanceledException) when (!token.IsCancellationRequested)

@@ -35,8 +35,10 @@ public static class SwarmServiceSpec
             ["RestartPolicy"] = new JsonObject { ["Condition"] = "any", ["Delay"] = 500_000_000L },
         },
         ["Mode"] = new JsonObject { ["Replicated"] = new JsonObject { ["Replicas"] = command.Application.Replicas } },
-        // Start the new task before stopping the old one, so a redeploy never leaves the port without a backend.
-        ["UpdateConfig"] = new JsonObject { ["Parallelism"] = 1, ["Order"] = "start-first", ["FailureAction"] = "pause", ["Monitor"] = 250_000_000L },
+        // All replicas are replaced at once, each new task starting before its old one stops: the port never lacks a
+        // backend, at the cost of running up to twice the replicas for a moment. RAD checks readiness itself, so
+        // Swarm's own watch after each task can be short.
+        ["UpdateConfig"] = new JsonObject { ["Parallelism"] = 0, ["Order"] = "start-first", ["FailureAction"] = "pause", ["Monitor"] = 250_000_000L },
         ["EndpointSpec"] = new JsonObject { ["Mode"] = "dnsrr" },
     };
 
