@@ -40,7 +40,7 @@ wait_for() {
 
 # Stops the process recorded in $RUN_DIR/$1.pid, and only that one: TERM, then KILL after $2 seconds.
 stop_recorded() {
-  local name="$1" grace="${2:-10}" pid
+  local name="$1" grace="${2:-10}" pid i
   pid_alive "$name" || { rm -f "$RUN_DIR/$name.pid"; return 0; }
   pid="$(cat "$RUN_DIR/$name.pid")"
   kill -TERM "$pid" 2>/dev/null || true
