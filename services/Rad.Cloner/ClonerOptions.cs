@@ -9,4 +9,7 @@ public sealed class ClonerOptions
     public bool AllowLocalRepositories { get; set; }
 
     public TimeSpan CloneTimeout { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Checkouts older than this are removed even if no one released them; longer than any build may take.</summary>
+    public TimeSpan WorkspaceRetention { get; set; } = TimeSpan.FromHours(6);
 }

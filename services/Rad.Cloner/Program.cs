@@ -7,6 +7,8 @@ builder.AddRadService("cloner", bus =>
     bus.AddConsumer<CloneRepositoryConsumer>();
     bus.AddConsumer<DeploymentFinishedConsumer>();
 });
+builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddHostedService<WorkspaceJanitor>();
 builder.Services.Configure<ClonerOptions>(builder.Configuration.GetSection("Rad:Cloner"));
 builder.Services.PostConfigure<ClonerOptions>(options =>
     options.Workspace = builder.Configuration["Rad:Workspace"] ?? options.Workspace);
