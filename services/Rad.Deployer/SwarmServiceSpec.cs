@@ -30,6 +30,9 @@ public static class SwarmServiceSpec
             {
                 ["Image"] = command.ImageReference,
                 ["Labels"] = new JsonObject { [ApplicationLabel] = command.Application.Name },
+                // An init process as PID 1 forwards signals, so an application that ignores SIGTERM as PID 1 (busybox
+                // httpd, many scripts) still stops at once instead of after the 10 s grace period.
+                ["Init"] = true,
             },
             ["Networks"] = new JsonArray(new JsonObject { ["Target"] = command.Network }),
             ["RestartPolicy"] = new JsonObject { ["Condition"] = "any", ["Delay"] = 500_000_000L },

@@ -40,7 +40,16 @@ public sealed class EdgeReconciler(DockerClient docker, HaproxyControl haproxy, 
     async Task<IReadOnlyList<EdgeRoute>> DesiredRoutesAsync(CancellationToken token)
     {
         var network = options.Value.Network;
-        var services = await SwarmTasks.ServicesAsync(docker, token, ("label", "rad.managed=true"));
+        JsonArray services;
+        try
+        {
+            services = await SwarmTasks.ServicesAsync(docker, token, ("label", "rad.managed=true"));
+        }
+        catch (DockerApiException e) when (e.Status == System.Net.HttpStatusCode.ServiceUnavailable)
+        {
+            // No Swarm yet (the first deployment's provisioning creates it): nothing runs, so nothing is routed.
+            return [];
+        }
         var routes = new List<EdgeRoute>();
         foreach (var service in services.OfType<JsonObject>())
         {

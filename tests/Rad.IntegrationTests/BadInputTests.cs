@@ -161,4 +161,23 @@ public sealed class BadInputTests(Stack stack)
         foreach (var log in Directory.GetFiles(Path.Combine(stack.State, "logs"), "*.log"))
             Assert.DoesNotContain(secret, await File.ReadAllTextAsync(log));
     }
+
+    [Fact]
+    public async Task Concurrent_deployments_do_not_interfere_and_a_failing_one_harms_none()
+    {
+        var good = Enumerable.Range(0, 2).Select(_ => (Name: Stack.UniqueName("par"), Port: Stack.FreePort())).ToList();
+        var bad = Stack.UniqueName("parbad");
+        var repositories = new List<string>();
+        foreach (var (name, port) in good)
+            repositories.Add(await stack.PublishRepoAsync(name, Repos.WebApp(name, port)));
+        var badRepository = await stack.PublishRepoAsync(bad, Repos.WebApp(bad, Stack.FreePort(), extraDockerLines: "RUN exit 1"));
+
+        var ids = await Task.WhenAll(repositories.Append(badRepository).Select(r => stack.DeployAsync(r)));
+        var results = await Task.WhenAll(ids.Select(id => stack.WaitForEndAsync(id)));
+
+        Assert.Equal(["Succeeded", "Succeeded", "Failed"], results.Select(r => r.GetProperty("state").GetString()));
+        Assert.StartsWith($"build docker image[{bad}]:", results[2].GetProperty("error").GetString());
+        foreach (var (name, port) in good)
+            Assert.Equal($"Hello from {name}", (await stack.Http.GetStringAsync($"http://127.0.0.1:{port}/")).Trim());
+    }
 }

@@ -86,22 +86,4 @@ public sealed class PipelineTests(Stack stack)
         await stack.WaitForEndAsync(first);
         await stack.WaitForEndAsync(second);
     }
-
-    [Fact]
-    public async Task Cluster_provisioner_creates_the_swarm_and_network_when_the_engine_has_none()
-    {
-        await Stack.RunAsync("docker", "swarm", "leave", "--force");
-        Assert.Equal("inactive", (await Stack.RunAsync("docker", "info", "--format", "{{.Swarm.LocalNodeState}}")).Trim());
-        var name = Stack.UniqueName("fresh");
-        var port = Stack.FreePort();
-
-        var deployment = await stack.WaitForEndAsync(await stack.DeployAsync(await stack.PublishRepoAsync(name, Repos.WebApp(name, port))));
-
-        Assert.Equal("Succeeded", deployment.GetProperty("state").GetString());
-        var cluster = deployment.GetProperty("stages").EnumerateArray().Single(s => s.GetProperty("name").GetString() == "provision cluster[local]");
-        Assert.Equal("created, network rad", cluster.GetProperty("message").GetString());
-        Assert.Equal("active", (await Stack.RunAsync("docker", "info", "--format", "{{.Swarm.LocalNodeState}}")).Trim());
-        Assert.Equal("bridge swarm", (await Stack.RunAsync("docker", "network", "inspect", "rad", "--format", "{{.Driver}} {{.Scope}}")).Trim());
-        Assert.Equal($"Hello from {name}", (await stack.Http.GetStringAsync($"http://127.0.0.1:{port}/")).Trim());
-    }
 }

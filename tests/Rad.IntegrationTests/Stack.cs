@@ -32,6 +32,9 @@ public sealed class Stack : IAsyncLifetime
                 $"The RAD API at {Api} does not answer ({e.Message}). Run the suite with scripts/test, which starts the stack, or run scripts/up first.", e);
         }
         // Services left by an earlier run of this suite would hold ports; the suite names all of its own "it-".
+        // On a fresh machine there is no Swarm yet (the first deployment creates it), so nothing is left either.
+        if ((await RunAsync("docker", "info", "--format", "{{.Swarm.LocalNodeState}}")).Trim() != "active")
+            return;
         foreach (var service in (await RunAsync("docker", "service", "ls", "--format", "{{.Name}}")).Split('\n', StringSplitOptions.RemoveEmptyEntries))
             if (service.StartsWith("it-", StringComparison.Ordinal))
                 await RunAsync("docker", "service", "rm", service);

@@ -1,0 +1,76 @@
+using System.Diagnostics;
+using Rad.Docker;
+using Xunit;
+
+namespace Rad.IntegrationTests;
+
+/// <summary>
+/// A Docker engine of the test's own, in a network namespace of its own, so that creating and tearing down a Swarm
+/// never touches the engine the rest of the stack runs on. Started and stopped by its process id.
+/// </summary>
+public sealed class IsolatedEngine : IAsyncLifetime
+{
+    readonly string _namespace = $"rad-it-{Guid.NewGuid().ToString("N")[..8]}";
+    readonly DirectoryInfo _root = Directory.CreateTempSubdirectory("rad-it-engine-");
+    Process? _dockerd;
+
+    public string Socket => Path.Combine(_root.FullName, "docker.sock");
+
+    public DockerClient Client() => new(Socket);
+
+    public async Task InitializeAsync()
+    {
+        await Stack.RunAsync("ip", "netns", "add", _namespace);
+        await Stack.RunAsync("ip", "netns", "exec", _namespace, "ip", "link", "set", "lo", "up");
+        // nsenter enters only the network namespace; 'ip netns exec' would also remount /sys and hide the cgroups.
+        var start = new ProcessStartInfo("nsenter")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            ArgumentList =
+            {
+                $"--net=/var/run/netns/{_namespace}", "dockerd", "-H", $"unix://{Socket}",
+                "--data-root", Path.Combine(_root.FullName, "data"), "--exec-root", Path.Combine(_root.FullName, "exec"),
+                "--pidfile", Path.Combine(_root.FullName, "docker.pid"), "--bridge=none", "--iptables=false",
+            },
+        };
+        _dockerd = Process.Start(start)!;
+        _dockerd.BeginOutputReadLine();
+        _dockerd.BeginErrorReadLine();
+        using var client = Client();
+        var watch = Stopwatch.StartNew();
+        while (true)
+        {
+            try
+            {
+                await client.InfoAsync(CancellationToken.None);
+                return;
+            }
+            catch (HttpRequestException) when (watch.Elapsed < TimeSpan.FromSeconds(30) && !_dockerd.HasExited)
+            {
+                await Task.Delay(200);
+            }
+        }
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_dockerd is { HasExited: false })
+        {
+            // nsenter execs dockerd, so this pid is the engine itself.
+            Process.Start("kill", ["-TERM", _dockerd.Id.ToString()])!.WaitForExit();
+            if (!_dockerd.WaitForExit(20_000))
+                _dockerd.Kill();
+        }
+        _dockerd?.Dispose();
+        await Stack.RunAsync("ip", "netns", "delete", _namespace);
+        try
+        {
+            _root.Delete(recursive: true);
+        }
+        catch (IOException)
+        {
+            // The engine's leftover mounts, if any, go with the temp folder's next cleaning.
+        }
+    }
+}
