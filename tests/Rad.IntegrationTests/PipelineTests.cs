@@ -86,4 +86,21 @@ public sealed class PipelineTests(Stack stack)
         await stack.WaitForEndAsync(first);
         await stack.WaitForEndAsync(second);
     }
+
+    [Fact]
+    public async Task Accepted_request_answers_as_pending_until_the_saga_picks_it_up()
+    {
+        // What POST records before it publishes; with no RequestDeployment published, the saga never picks it up.
+        var id = Guid.NewGuid();
+        await Stack.RunAsync("psql", "postgresql://rad:rad@127.0.0.1/rad", "-qc",
+            $"INSERT INTO deployment_requests (id, repository, ref, config_path, cluster, requested_at) VALUES ('{id}', 'git://127.0.0.1:9418/p.git', 'main', 'rad.json', 'local', now())");
+
+        var deployment = await stack.GetAsync(id);
+
+        Assert.Equal("Pending", deployment.GetProperty("state").GetString());
+        Assert.Equal("git://127.0.0.1:9418/p.git", deployment.GetProperty("repository").GetString());
+        Assert.Equal("main", deployment.GetProperty("ref").GetString());
+        Assert.Empty(deployment.GetProperty("stages").EnumerateArray());
+        Assert.Equal("", await stack.LogAsync(id));
+    }
 }

@@ -65,19 +65,21 @@ public sealed class DeploymentQueries(NpgsqlDataSource dataSource)
 
     // A deployment is either a saga row or, before the saga has seen it, an accepted request (Pending).
     const string SnapshotSelect = """
-        SELECT x.id, x.data, x.current_state AS CurrentState, x.pending FROM (
-            SELECT d.correlation_id AS id, d.data::text AS data, d.current_state, d.created_at, false AS pending
+        SELECT x.id, x.data, x.current_state AS CurrentState, x.repository, x.ref, x.config_path AS ConfigPath, x.cluster, x.created_at AS CreatedAt FROM (
+            SELECT d.correlation_id AS id, d.data::text AS data, d.current_state, NULL AS repository, NULL AS ref, NULL AS config_path,
+                   NULL AS cluster, d.created_at
             FROM deployments d
             UNION ALL
-            SELECT r.id, NULL, 'Pending', r.requested_at, true
+            SELECT r.id, NULL, 'Pending', r.repository, r.ref, r.config_path, r.cluster, r.requested_at
             FROM deployment_requests r
             WHERE NOT EXISTS (SELECT 1 FROM deployments d WHERE d.correlation_id = r.id)
         ) x
         """;
 
-    sealed record SnapshotRow(Guid Id, string? Data, string CurrentState, bool Pending);
+    sealed record SnapshotRow(Guid Id, string? Data, string CurrentState, string? Repository, string? Ref, string? ConfigPath, string? Cluster,
+        DateTime CreatedAt);
 
-    DeploymentSnapshot Materialize(SnapshotRow row)
+    static DeploymentSnapshot Materialize(SnapshotRow row)
     {
         if (row.Data is not null)
         {
@@ -85,23 +87,15 @@ public sealed class DeploymentQueries(NpgsqlDataSource dataSource)
             saga.CurrentState = row.CurrentState;
             return new DeploymentSnapshot(saga, false);
         }
-        return new DeploymentSnapshot(PendingRequest(row.Id), true);
-    }
-
-    DeploymentState PendingRequest(Guid id)
-    {
-        using var connection = dataSource.OpenConnection();
-        var request = connection.QuerySingle<(string Repository, string Ref, string ConfigPath, string Cluster, DateTime RequestedAt)>(
-            "SELECT repository, ref, config_path, cluster, requested_at FROM deployment_requests WHERE id = @id", new { id });
-        return new DeploymentState
+        return new DeploymentSnapshot(new DeploymentState
         {
-            CorrelationId = id,
-            CurrentState = "Pending",
-            Repository = request.Repository,
-            Ref = request.Ref,
-            ConfigPath = request.ConfigPath,
-            Cluster = request.Cluster,
-            CreatedAt = new DateTimeOffset(DateTime.SpecifyKind(request.RequestedAt, DateTimeKind.Utc)),
-        };
+            CorrelationId = row.Id,
+            CurrentState = row.CurrentState,
+            Repository = row.Repository!,
+            Ref = row.Ref!,
+            ConfigPath = row.ConfigPath!,
+            Cluster = row.Cluster!,
+            CreatedAt = new DateTimeOffset(DateTime.SpecifyKind(row.CreatedAt, DateTimeKind.Utc)),
+        }, true);
     }
 }
