@@ -13,8 +13,8 @@ public sealed class ImageBuilder(DockerClient docker, ILogger<ImageBuilder> logg
     {
         try
         {
-            var info = await docker.GetObjectWithHeadersAsync($"/distribution/{image}:{tag}/json", auth, token);
-            return info?["Descriptor"]?["digest"]?.GetValue<string>();
+            var info = await docker.GetObjectAsync($"/distribution/{image}:{tag}/json", token, auth);
+            return info["Descriptor"]?["digest"]?.GetValue<string>();
         }
         catch (DockerApiException e)
         {

@@ -47,37 +47,32 @@ public sealed class DockerClient : IDisposable
 
     public Task<JsonObject> InfoAsync(CancellationToken token) => GetObjectAsync("/info", token);
 
+    /// <summary>GET that answers null on 404, for "does it exist" lookups.</summary>
     public async Task<JsonObject?> InspectOrNullAsync(string path, CancellationToken token)
     {
-        using var response = await _http.GetAsync(Api + path, token);
-        if (response.StatusCode == HttpStatusCode.NotFound)
+        try
+        {
+            return await GetAsync<JsonObject>(path, null, token);
+        }
+        catch (DockerApiException e) when (e.Status == HttpStatusCode.NotFound)
+        {
             return null;
-        await EnsureSuccessAsync(response, path, token);
-        return (await response.Content.ReadFromJsonAsync<JsonObject>(token))!;
+        }
     }
 
-    public async Task<JsonObject?> GetObjectWithHeadersAsync(string path, IDictionary<string, string> headers, CancellationToken token)
+    public Task<JsonObject> GetObjectAsync(string path, CancellationToken token, IDictionary<string, string>? headers = null) =>
+        GetAsync<JsonObject>(path, headers, token);
+
+    public Task<JsonArray> GetArrayAsync(string path, CancellationToken token) => GetAsync<JsonArray>(path, null, token);
+
+    async Task<T> GetAsync<T>(string path, IDictionary<string, string>? headers, CancellationToken token) where T : JsonNode
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, Api + path);
-        foreach (var (name, value) in headers)
+        foreach (var (name, value) in headers ?? new Dictionary<string, string>())
             request.Headers.TryAddWithoutValidation(name, value);
         using var response = await _http.SendAsync(request, token);
         await EnsureSuccessAsync(response, path, token);
-        return await response.Content.ReadFromJsonAsync<JsonObject>(token);
-    }
-
-    public async Task<JsonObject> GetObjectAsync(string path, CancellationToken token)
-    {
-        using var response = await _http.GetAsync(Api + path, token);
-        await EnsureSuccessAsync(response, path, token);
-        return (await response.Content.ReadFromJsonAsync<JsonObject>(token))!;
-    }
-
-    public async Task<JsonArray> GetArrayAsync(string path, CancellationToken token)
-    {
-        using var response = await _http.GetAsync(Api + path, token);
-        await EnsureSuccessAsync(response, path, token);
-        return (await response.Content.ReadFromJsonAsync<JsonArray>(token))!;
+        return await response.Content.ReadFromJsonAsync<T>(token) ?? throw new DockerApiException(response.StatusCode, path, "empty answer");
     }
 
     public async Task<JsonNode?> PostAsync(string path, JsonNode? body, CancellationToken token, IDictionary<string, string>? headers = null)

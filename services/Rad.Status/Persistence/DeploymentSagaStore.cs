@@ -11,19 +11,12 @@ namespace Rad.Status.Persistence;
 /// </summary>
 public sealed class DeploymentSagaStore(NpgsqlConnection connection, NpgsqlTransaction transaction) : IAsyncDisposable
 {
-    public async Task<DeploymentState?> LoadForUpdateAsync(Guid id, CancellationToken token)
+    /// <summary>Loads the saga; <paramref name="forUpdate"/> takes the row lock until this transaction ends.</summary>
+    public async Task<DeploymentState?> LoadAsync(Guid id, bool forUpdate, CancellationToken token)
     {
-        var row = await connection.QuerySingleOrDefaultAsync<(string Data, string CurrentState, int Version)?>(new CommandDefinition("""
-            SELECT data::text, current_state, version FROM deployments WHERE correlation_id = @id FOR UPDATE
-            """, new { id }, transaction, cancellationToken: token));
-        return row is null ? null : Materialize(row.Value.Data, row.Value.CurrentState, row.Value.Version);
-    }
-
-    public async Task<DeploymentState?> LoadAsync(Guid id, CancellationToken token)
-    {
-        var row = await connection.QuerySingleOrDefaultAsync<(string Data, string CurrentState, int Version)?>(new CommandDefinition("""
-            SELECT data::text, current_state, version FROM deployments WHERE correlation_id = @id
-            """, new { id }, transaction, cancellationToken: token));
+        var row = await connection.QuerySingleOrDefaultAsync<(string Data, string CurrentState, int Version)?>(new CommandDefinition(
+            "SELECT data::text, current_state, version FROM deployments WHERE correlation_id = @id" + (forUpdate ? " FOR UPDATE" : ""),
+            new { id }, transaction, cancellationToken: token));
         return row is null ? null : Materialize(row.Value.Data, row.Value.CurrentState, row.Value.Version);
     }
 

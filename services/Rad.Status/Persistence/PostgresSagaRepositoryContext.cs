@@ -37,7 +37,7 @@ public sealed class PostgresSagaRepositoryContext<TMessage> : ConsumeContextScop
 
     public async Task<SagaConsumeContext<DeploymentState, TMessage>> Load(Guid correlationId)
     {
-        var instance = await store.LoadForUpdateAsync(correlationId, CancellationToken);
+        var instance = await store.LoadAsync(correlationId, forUpdate: true, CancellationToken);
         return instance is null ? null! : await factory.CreateSagaConsumeContext(store, consumeContext, instance, SagaConsumeContextMode.Load);
     }
 
@@ -55,5 +55,5 @@ public sealed class PostgresSagaRepositoryContext<TMessage> : ConsumeContextScop
 public sealed class PostgresLoadSagaRepositoryContext(DeploymentSagaStore store, CancellationToken cancellationToken)
     : BasePipeContext(cancellationToken), LoadSagaRepositoryContext<DeploymentState>
 {
-    public Task<DeploymentState> Load(Guid correlationId) => store.LoadAsync(correlationId, CancellationToken)!;
+    public Task<DeploymentState> Load(Guid correlationId) => store.LoadAsync(correlationId, forUpdate: false, CancellationToken)!;
 }
