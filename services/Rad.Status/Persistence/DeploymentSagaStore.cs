@@ -59,16 +59,20 @@ public sealed class DeploymentSagaStore(NpgsqlConnection connection, NpgsqlTrans
         saga.NewEvents.Clear();
     }
 
-    static object Parameters(DeploymentState saga) => new
+    static object Parameters(DeploymentState saga)
     {
-        saga.CorrelationId,
-        saga.CurrentState,
-        saga.Version,
-        saga.CreatedAt,
-        NextDeadline = saga.NextDeadline(),
-        DeadlineStage = saga.NextDeadlineStage(),
-        Data = JsonSerializer.Serialize(saga, SagaJson.Options),
-    };
+        var next = saga.NextDeadlineStage();
+        return new
+        {
+            saga.CorrelationId,
+            saga.CurrentState,
+            saga.Version,
+            saga.CreatedAt,
+            NextDeadline = next?.Deadline,
+            DeadlineStage = next?.Name,
+            Data = JsonSerializer.Serialize(saga, SagaJson.Options),
+        };
+    }
 
     static DeploymentState Materialize(string data, string currentState, int version)
     {

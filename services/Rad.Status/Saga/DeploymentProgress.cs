@@ -45,17 +45,12 @@ public static class DeploymentProgress
         saga.CompletedAt = now;
     }
 
-    public static bool IsOpen(this DeploymentState saga, string stage) =>
-        saga.Stages.Any(s => s.Name == stage && s.State == StageStates.InProgress);
-
     public static bool ReadyToDeploy(this DeploymentState saga) =>
         saga.ClusterReady && saga.Applications.Count > 0 && saga.Applications.All(a => a.Built);
 
     public static bool AllDeployed(this DeploymentState saga) => saga.Applications.All(a => a.Deployed);
 
-    public static DateTimeOffset? NextDeadline(this DeploymentState saga) =>
-        saga.Stages.Where(s => s.State == StageStates.InProgress && s.Deadline is not null).Min(s => s.Deadline);
-
-    public static string? NextDeadlineStage(this DeploymentState saga) =>
-        saga.Stages.Where(s => s.State == StageStates.InProgress && s.Deadline is not null).MinBy(s => s.Deadline)?.Name;
+    /// <summary>The open stage whose deadline comes first: what the deadline sweeper watches for this deployment.</summary>
+    public static StageRecord? NextDeadlineStage(this DeploymentState saga) =>
+        saga.Stages.Where(s => s.State == StageStates.InProgress && s.Deadline is not null).MinBy(s => s.Deadline);
 }
