@@ -37,19 +37,41 @@ public sealed class DeploymentStateMachineTests : IAsyncLifetime
 
     DeploymentStateMachine Machine => _saga.StateMachine;
 
+    RequestDeployment Request(string @ref = "main", string? concurrency = null) =>
+        new(_id, "git://127.0.0.1/r.git", @ref, "rad.json", "local", _clock.GetUtcNow(), concurrency);
+
+    /// <summary>Requested, and given its turn by the deployment queue (which lives in PostgreSQL and is tested against it).</summary>
+    async Task StartedAsync(string @ref = "main")
+    {
+        await _harness.Bus.Publish(Request(@ref));
+        Assert.NotNull(await _saga.Exists(_id, m => m.Queued));
+        await _harness.Bus.Publish(new DeploymentMayStart(_id));
+        Assert.NotNull(await _saga.Exists(_id, m => m.Cloning));
+    }
+
     async Task<DeploymentState> RequestedAndClonedAsync()
     {
-        await _harness.Bus.Publish(new RequestDeployment(_id, "git://127.0.0.1/r.git", "main", "rad.json", "local", _clock.GetUtcNow()));
-        Assert.NotNull(await _saga.Exists(_id, m => m.Cloning));
+        await StartedAsync();
         await _harness.Bus.Publish(new RepositoryCloned(_id, Commit, "/work/x", "127.0.0.1:5000/t", [Web, Api]));
         Assert.NotNull(await _saga.Exists(_id, m => m.Building));
         return _saga.Sagas.Contains(_id);
     }
 
     [Fact]
-    public async Task Request_starts_clone_and_cluster_side_by_side()
+    public async Task Request_enters_the_queue_of_its_repository_and_cluster_and_starts_nothing_yet()
     {
-        await _harness.Bus.Publish(new RequestDeployment(_id, "git://127.0.0.1/r.git", "main", "rad.json", "local", _clock.GetUtcNow()));
+        await _harness.Bus.Publish(Request());
+
+        Assert.True(await _harness.Published.Any<EnterDeploymentQueue>(x => x.Context.Message.DeploymentId == _id
+            && x.Context.Message.QueueKey == "git://127.0.0.1/r -> local" && x.Context.Message.Concurrency == "queue"));
+        Assert.NotNull(await _saga.Exists(_id, m => m.Queued));
+        Assert.False(await _harness.Published.Any<CloneRepository>(x => x.Context.Message.DeploymentId == _id));
+    }
+
+    [Fact]
+    public async Task Turn_starts_clone_and_cluster_side_by_side()
+    {
+        await StartedAsync();
 
         Assert.True(await _harness.Published.Any<CloneRepository>(x => x.Context.Message.DeploymentId == _id));
         Assert.True(await _harness.Published.Any<ProvisionCluster>(x => x.Context.Message.DeploymentId == _id));
@@ -152,7 +174,8 @@ public sealed class DeploymentStateMachineTests : IAsyncLifetime
         Assert.NotNull(await _saga.Exists(_id, m => m.Deploying));
 
         await _harness.Bus.Publish(new ImageBuilt(_id, "api", "127.0.0.1:5000/t/api", "sha256:bb", true));
-        await _harness.Bus.Publish(new RequestDeployment(_id, "git://127.0.0.1/r.git", "main", "rad.json", "local", _clock.GetUtcNow()));
+        await _harness.Bus.Publish(Request());
+        await _harness.Bus.Publish(new DeploymentMayStart(_id));
         Assert.True(await _harness.Consumed.Any<ImageBuilt>(x => x.Context.Message.Reused));
 
         Assert.Equal(2, _harness.Published.Select<DeployApplication>().Count(x => x.Context.Message.DeploymentId == _id));
@@ -163,7 +186,7 @@ public sealed class DeploymentStateMachineTests : IAsyncLifetime
     [Fact]
     public async Task Clone_failure_fails_and_later_events_are_ignored()
     {
-        await _harness.Bus.Publish(new RequestDeployment(_id, "git://127.0.0.1/r.git", "nope", "rad.json", "local", _clock.GetUtcNow()));
+        await StartedAsync("nope");
         await _harness.Bus.Publish(new CloneFailed(_id, "ref 'nope' was not found"));
         Assert.NotNull(await _saga.Exists(_id, m => m.Failed));
 
@@ -173,6 +196,93 @@ public sealed class DeploymentStateMachineTests : IAsyncLifetime
         var saga = _saga.Sagas.Contains(_id);
         Assert.Equal("clone user git repository: ref 'nope' was not found", saga.Error);
         Assert.NotNull(await _saga.Exists(_id, m => m.Failed));
+    }
+
+    [Fact]
+    public async Task Waiting_shows_as_an_open_stage_that_completes_when_the_turn_comes()
+    {
+        var running = NewId.NextGuid();
+        await _harness.Bus.Publish(Request());
+        await _harness.Bus.Publish(new DeploymentWaiting(_id, running, 1));
+        await _harness.Bus.Publish(new DeploymentWaiting(_id, running, 1));
+        Assert.True(await _harness.Consumed.Any<DeploymentWaiting>());
+        Assert.NotNull(await _saga.Exists(_id, m => m.Queued));
+        var waiting = Assert.Single(_saga.Sagas.Contains(_id).Stages);
+        Assert.Equal(("wait for running deployment", StageStates.InProgress, (DateTimeOffset?)null), (waiting.Name, waiting.State, waiting.Deadline));
+        Assert.Contains(running.ToString(), waiting.Message);
+
+        await _harness.Bus.Publish(new DeploymentMayStart(_id));
+
+        Assert.NotNull(await _saga.Exists(_id, m => m.Cloning));
+        Assert.Equal(StageStates.Completed, _saga.Sagas.Contains(_id).Stages.Single(s => s.Name == "wait for running deployment").State);
+    }
+
+    [Fact]
+    public async Task Superseded_before_rolling_out_cancels_open_stages_and_leaves_the_queue()
+    {
+        var newer = NewId.NextGuid();
+        await RequestedAndClonedAsync();
+
+        await _harness.Bus.Publish(new SupersedeDeployment(_id, newer));
+
+        Assert.NotNull(await _saga.Exists(_id, m => m.Superseded));
+        var saga = _saga.Sagas.Contains(_id);
+        Assert.Equal($"superseded by deployment {newer}", saga.Error);
+        Assert.All(saga.Stages.Where(s => s.Name.StartsWith("build", StringComparison.Ordinal)), s => Assert.Equal(StageStates.Cancelled, s.State));
+        Assert.True(await _harness.Published.Any<LeaveDeploymentQueue>(x => x.Context.Message.DeploymentId == _id && x.Context.Message.QueueId == saga.QueueId));
+        Assert.True(await _harness.Published.Any<DeploymentFinished>(x => x.Context.Message.DeploymentId == _id && !x.Context.Message.Succeeded));
+    }
+
+    [Fact]
+    public async Task Supersede_while_rolling_out_is_ignored_and_the_deployment_finishes()
+    {
+        await RequestedAndClonedAsync();
+        await _harness.Bus.Publish(new ClusterReady(_id, "local", "rad", false));
+        await _harness.Bus.Publish(new ImageBuilt(_id, "web", "127.0.0.1:5000/t/web", "sha256:aa", false));
+        await _harness.Bus.Publish(new ImageBuilt(_id, "api", "127.0.0.1:5000/t/api", "sha256:bb", false));
+        Assert.NotNull(await _saga.Exists(_id, m => m.Deploying));
+
+        await _harness.Bus.Publish(new SupersedeDeployment(_id, NewId.NextGuid()));
+        Assert.True(await _harness.Consumed.Any<SupersedeDeployment>(x => x.Context.Message.DeploymentId == _id));
+
+        Assert.NotNull(await _saga.Exists(_id, m => m.Deploying));
+        Assert.Null(_saga.Sagas.Contains(_id).Error);
+    }
+
+    [Fact]
+    public async Task Every_stage_change_is_published_numbered_without_gaps_with_the_state_after_it()
+    {
+        await RequestedAndClonedAsync();
+        await _harness.Bus.Publish(new CloneFailed(_id, "late failure is ignored"));
+        await _harness.Bus.Publish(new ImageBuildFailed(_id, "web", "step 2/3: exit code 1"));
+        Assert.NotNull(await _saga.Exists(_id, m => m.Failed));
+        Assert.True(await _harness.Published.Any<DeploymentFinished>(x => x.Context.Message.DeploymentId == _id));
+
+        var published = _harness.Published.Select<DeploymentProgressed>().Where(x => x.Context.Message.DeploymentId == _id)
+            .Select(x => x.Context.Message).ToList();
+        var changes = published.SelectMany(p => p.Changes).OrderBy(c => c.Sequence).ToList();
+        Assert.Equal(Enumerable.Range(1, changes.Count).Select(i => (long)i), changes.Select(c => c.Sequence));
+        Assert.Equal(_saga.Sagas.Contains(_id).EventCount, changes.Count);
+        Assert.Equal(
+            ["clone user git repository:InProgress", "provision cluster[local]:InProgress", "clone user git repository:Completed",
+             "build docker image[web]:InProgress", "build docker image[api]:InProgress", "build docker image[web]:Failed"],
+            changes.Select(c => $"{c.Stage}:{c.State}"));
+        Assert.Equal("Failed", published.Single(p => p.Changes.Any(c => c.State == "Failed")).State);
+        Assert.All(published.Where(p => p.Changes.All(c => c.State != "Failed")), p => Assert.Equal("InProgress", p.State));
+    }
+
+    [Fact]
+    public async Task A_turn_given_to_a_deployment_that_already_ended_is_handed_back()
+    {
+        await StartedAsync("nope");
+        await _harness.Bus.Publish(new CloneFailed(_id, "ref 'nope' was not found"));
+        Assert.NotNull(await _saga.Exists(_id, m => m.Failed));
+        var before = _harness.Published.Select<LeaveDeploymentQueue>().Count(x => x.Context.Message.DeploymentId == _id);
+
+        await _harness.Bus.Publish(new DeploymentMayStart(_id));
+
+        Assert.True(await _harness.Consumed.Any<DeploymentMayStart>(x => x.Context.Message.DeploymentId == _id));
+        Assert.True(await _harness.Published.SelectAsync<LeaveDeploymentQueue>(x => x.Context.Message.DeploymentId == _id).Skip(before).Any());
     }
 
     [Fact]

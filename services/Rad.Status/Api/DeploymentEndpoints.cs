@@ -1,6 +1,9 @@
 using MassTransit;
+using Microsoft.Extensions.Options;
 using Rad.Contracts;
+using Rad.Status.Events;
 using Rad.Status.Persistence;
+using Rad.Status.Saga;
 
 namespace Rad.Status.Api;
 
@@ -12,15 +15,17 @@ public static class DeploymentEndpoints
     {
         var api = app.MapGroup("/api/deployments");
 
-        api.MapPost("", async (HttpRequest request, DeploymentQueries queries, IPublishEndpoint publish, TimeProvider clock, CancellationToken token) =>
+        api.MapPost("", async (HttpRequest request, DeploymentQueries queries, IPublishEndpoint publish, TimeProvider clock,
+            IOptions<ConcurrencyOptions> concurrency, CancellationToken token) =>
         {
             var (body, errors) = await DeploymentRequestReader.ReadAsync(request, token);
             if (body is null)
                 return Results.ValidationProblem(errors, title: "The deployment request is not valid.");
             var id = NewId.NextGuid();
-            var now = clock.GetUtcNow();
-            await queries.RecordRequestAsync(id, body.Repository, body.Ref, body.ConfigPath, body.Cluster, now, token);
-            await publish.Publish(new RequestDeployment(id, body.Repository, body.Ref, body.ConfigPath, body.Cluster, now), token);
+            var command = new RequestDeployment(id, body.Repository, body.Ref, body.ConfigPath, body.Cluster, clock.GetUtcNow(),
+                body.Concurrency ?? concurrency.Value.Concurrency);
+            await queries.RecordRequestAsync(command, token);
+            await publish.Publish(command, token);
             return Results.Accepted($"/api/deployments/{id}", new
             {
                 id,
@@ -28,9 +33,11 @@ public static class DeploymentEndpoints
                 body.Ref,
                 body.ConfigPath,
                 body.Cluster,
-                state = "Pending",
+                command.Concurrency,
+                state = PublicState.Pending,
                 status = $"/api/deployments/{id}",
                 log = $"/api/deployments/{id}/log",
+                events = $"/api/deployments/{id}/events",
             });
         });
 
@@ -55,6 +62,8 @@ public static class DeploymentEndpoints
             var events = await queries.EventsAsync(id, token);
             return Results.Text(StatusLog.Format(events, snapshot.Saga.CreatedAt, snapshot.Saga.CompletedAt), "text/plain; charset=utf-8");
         });
+
+        api.MapGet("/{id:guid}/events", DeploymentEventStream.StreamAsync);
     }
 
     static IResult NotFound(Guid id) =>

@@ -1,9 +1,10 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Rad.Status.Saga;
 
 namespace Rad.Status.Api;
 
-public sealed record DeploymentRequestBody(string Repository, string Ref, string ConfigPath, string Cluster);
+public sealed record DeploymentRequestBody(string Repository, string Ref, string ConfigPath, string Cluster, string? Concurrency);
 
 /// <summary>Reads POST /api/deployments by hand so every problem names its field.</summary>
 public static partial class DeploymentRequestReader
@@ -35,6 +36,7 @@ public static partial class DeploymentRequestReader
             var @ref = ReadString(root, "ref", required: false, errors) ?? DefaultRef;
             var configPath = ReadString(root, "configPath", required: false, errors) ?? "rad.json";
             var cluster = ReadString(root, "cluster", required: false, errors) ?? "local";
+            var concurrency = ReadString(root, "concurrency", required: false, errors);
 
             if (repository is not null && !IsRepositoryUrl(repository))
                 errors["repository"] = [$"\"{repository}\" is not a git repository URL: use https://, ssh://, git:// or user@host:path (file:// and local paths only where the cloner allows them)."];
@@ -44,7 +46,9 @@ public static partial class DeploymentRequestReader
                 errors["configPath"] = [$"\"{configPath}\" must be a path relative to the repository root, without '..'."];
             if (!ClusterName().IsMatch(cluster))
                 errors["cluster"] = [$"\"{cluster}\" is not a cluster name: lowercase letters, digits and '-', e.g. \"local\"."];
-            return errors.Count == 0 ? (new DeploymentRequestBody(repository!, @ref, configPath, cluster), errors) : (null, errors);
+            if (concurrency is not null && !ConcurrencyOptions.IsValid(concurrency))
+                errors["concurrency"] = [$"\"{concurrency}\" is not a concurrency policy: use \"{ConcurrencyOptions.Queue}\" (wait for a running deployment of the same repository and cluster) or \"{ConcurrencyOptions.Supersede}\" (replace it)."];
+            return errors.Count == 0 ? (new DeploymentRequestBody(repository!, @ref, configPath, cluster, concurrency), errors) : (null, errors);
         }
     }
 

@@ -15,6 +15,8 @@ public sealed record DeploymentView(
     string? Commit,
     string Cluster,
     string State,
+    string Concurrency,
+    Guid? SupersededBy,
     string? Error,
     IReadOnlyList<StageView> Stages,
     IReadOnlyList<ApplicationView> Applications,
@@ -31,6 +33,8 @@ public sealed record DeploymentView(
             saga.Commit,
             saga.Cluster,
             PublicState(snapshot),
+            saga.Concurrency,
+            saga.SupersededBy,
             saga.Error,
             saga.Stages.Select(s => new StageView(s.Name, s.State, s.StartedAt, s.CompletedAt, s.Message)).ToList(),
             saga.Applications.Select(a => new ApplicationView(a.Name, a.ImageReference, a.Spec.Replicas, a.RunningReplicas, a.Spec.Port, a.Endpoint)).ToList(),
@@ -38,10 +42,6 @@ public sealed record DeploymentView(
             saga.CompletedAt);
     }
 
-    static string PublicState(DeploymentSnapshot snapshot) => snapshot.Pending ? "Pending" : snapshot.Saga.CurrentState switch
-    {
-        "Succeeded" => "Succeeded",
-        "Failed" => "Failed",
-        _ => "InProgress",
-    };
+    static string PublicState(DeploymentSnapshot snapshot) =>
+        snapshot.Pending ? Saga.PublicState.Pending : Saga.PublicState.Of(snapshot.Saga.CurrentState);
 }

@@ -17,6 +17,7 @@ public static class StatusLog
                 StageStates.InProgress => $"[{AscTime(e.At)}]: [IN PROGRESS]: {e.Stage}",
                 StageStates.Completed => $"[{AscTime(e.At)}]: [COMPLETED]: {e.Stage}",
                 StageStates.Failed => $"[{AscTime(e.At)}]: [FAILED]: {e.Stage} : {e.Message}",
+                StageStates.Cancelled => $"[{AscTime(e.At)}]: [CANCELLED]: {e.Stage} : {e.Message}",
                 _ => $"[{AscTime(e.At)}]: [{e.State.ToUpperInvariant()}]: {e.Stage}",
             };
             log.Append(line).Append('\n');

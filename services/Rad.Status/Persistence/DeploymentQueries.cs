@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Dapper;
 using Npgsql;
+using Rad.Contracts;
 using Rad.Status.Saga;
 
 namespace Rad.Status.Persistence;
@@ -10,14 +11,14 @@ public sealed record DeploymentSnapshot(DeploymentState Saga, bool Pending);
 /// <summary>What the HTTP API reads: the saga rows, the not-yet-picked-up requests, and the stage event log.</summary>
 public sealed class DeploymentQueries(NpgsqlDataSource dataSource)
 {
-    public async Task RecordRequestAsync(Guid id, string repository, string @ref, string configPath, string cluster, DateTimeOffset at, CancellationToken token)
+    public async Task RecordRequestAsync(RequestDeployment request, CancellationToken token)
     {
         await using var connection = await dataSource.OpenConnectionAsync(token);
         await connection.ExecuteAsync(new CommandDefinition("""
-            INSERT INTO deployment_requests (id, repository, ref, config_path, cluster, requested_at)
-            VALUES (@id, @repository, @ref, @configPath, @cluster, @at)
+            INSERT INTO deployment_requests (id, repository, ref, config_path, cluster, concurrency, requested_at)
+            VALUES (@DeploymentId, @Repository, @Ref, @ConfigPath, @Cluster, @Concurrency, @RequestedAt)
             ON CONFLICT (id) DO NOTHING
-            """, new { id, repository, @ref, configPath, cluster, at }, cancellationToken: token));
+            """, request, cancellationToken: token));
     }
 
     public async Task<DeploymentSnapshot?> FindAsync(Guid id, CancellationToken token)
@@ -41,13 +42,14 @@ public sealed class DeploymentQueries(NpgsqlDataSource dataSource)
         return rows.Select(Materialize).ToList();
     }
 
-    public async Task<IReadOnlyList<StageEvent>> EventsAsync(Guid id, CancellationToken token)
+    /// <summary>The deployment's stage events in order, those numbered after <paramref name="after"/>.</summary>
+    public async Task<IReadOnlyList<StageEvent>> EventsAsync(Guid id, CancellationToken token, long after = 0)
     {
         await using var connection = await dataSource.OpenConnectionAsync(token);
-        var rows = await connection.QueryAsync<(DateTime At, string Stage, string State, string? Message)>(new CommandDefinition("""
-            SELECT at, stage, state, message FROM deployment_events WHERE deployment_id = @id ORDER BY id
-            """, new { id }, cancellationToken: token));
-        return rows.Select(r => new StageEvent(new DateTimeOffset(DateTime.SpecifyKind(r.At, DateTimeKind.Utc)), r.Stage, r.State, r.Message)).ToList();
+        var rows = await connection.QueryAsync<(DateTime At, string Stage, string State, string? Message, long Seq)>(new CommandDefinition("""
+            SELECT at, stage, state, message, seq FROM deployment_events WHERE deployment_id = @id AND seq > @after ORDER BY seq
+            """, new { id, after }, cancellationToken: token));
+        return rows.Select(r => new StageEvent(new DateTimeOffset(DateTime.SpecifyKind(r.At, DateTimeKind.Utc)), r.Stage, r.State, r.Message, r.Seq)).ToList();
     }
 
     /// <summary>Deployments whose earliest open stage is past its deadline, with that stage's name.</summary>
@@ -56,7 +58,7 @@ public sealed class DeploymentQueries(NpgsqlDataSource dataSource)
         await using var connection = await dataSource.OpenConnectionAsync(token);
         var rows = await connection.QueryAsync<(Guid Id, string Stage)>(new CommandDefinition("""
             SELECT correlation_id, deadline_stage FROM deployments
-            WHERE next_deadline <= @now AND current_state NOT IN ('Succeeded', 'Failed')
+            WHERE next_deadline <= @now AND current_state NOT IN ('Succeeded', 'Failed', 'Superseded')
             ORDER BY next_deadline
             LIMIT 100
             """, new { now }, cancellationToken: token));
@@ -65,19 +67,20 @@ public sealed class DeploymentQueries(NpgsqlDataSource dataSource)
 
     // A deployment is either a saga row or, before the saga has seen it, an accepted request (Pending).
     const string SnapshotSelect = """
-        SELECT x.id, x.data, x.current_state AS CurrentState, x.repository, x.ref, x.config_path AS ConfigPath, x.cluster, x.created_at AS CreatedAt FROM (
+        SELECT x.id, x.data, x.current_state AS CurrentState, x.repository, x.ref, x.config_path AS ConfigPath, x.cluster, x.concurrency,
+               x.created_at AS CreatedAt FROM (
             SELECT d.correlation_id AS id, d.data::text AS data, d.current_state, NULL AS repository, NULL AS ref, NULL AS config_path,
-                   NULL AS cluster, d.created_at
+                   NULL AS cluster, NULL AS concurrency, d.created_at
             FROM deployments d
             UNION ALL
-            SELECT r.id, NULL, 'Pending', r.repository, r.ref, r.config_path, r.cluster, r.requested_at
+            SELECT r.id, NULL, 'Pending', r.repository, r.ref, r.config_path, r.cluster, r.concurrency, r.requested_at
             FROM deployment_requests r
             WHERE NOT EXISTS (SELECT 1 FROM deployments d WHERE d.correlation_id = r.id)
         ) x
         """;
 
     sealed record SnapshotRow(Guid Id, string? Data, string CurrentState, string? Repository, string? Ref, string? ConfigPath, string? Cluster,
-        DateTime CreatedAt);
+        string? Concurrency, DateTime CreatedAt);
 
     static DeploymentSnapshot Materialize(SnapshotRow row)
     {
@@ -95,6 +98,7 @@ public sealed class DeploymentQueries(NpgsqlDataSource dataSource)
             Ref = row.Ref!,
             ConfigPath = row.ConfigPath!,
             Cluster = row.Cluster!,
+            Concurrency = row.Concurrency ?? "",
             CreatedAt = new DateTimeOffset(DateTime.SpecifyKind(row.CreatedAt, DateTimeKind.Utc)),
         }, true);
     }

@@ -54,8 +54,8 @@ public sealed class DeploymentSagaStore(NpgsqlConnection connection, NpgsqlTrans
     {
         foreach (var e in saga.NewEvents)
             await connection.ExecuteAsync(new CommandDefinition("""
-                INSERT INTO deployment_events (deployment_id, at, stage, state, message) VALUES (@Id, @At, @Stage, @State, @Message)
-                """, new { Id = saga.CorrelationId, e.At, e.Stage, e.State, e.Message }, transaction, cancellationToken: token));
+                INSERT INTO deployment_events (deployment_id, seq, at, stage, state, message) VALUES (@Id, @Sequence, @At, @Stage, @State, @Message)
+                """, new { Id = saga.CorrelationId, e.Sequence, e.At, e.Stage, e.State, e.Message }, transaction, cancellationToken: token));
         saga.NewEvents.Clear();
     }
 

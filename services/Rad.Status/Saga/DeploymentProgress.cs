@@ -3,11 +3,12 @@ namespace Rad.Status.Saga;
 /// <summary>The bookkeeping of a deployment's stages, kept apart from the state machine so the machine reads as the order of things.</summary>
 public static class DeploymentProgress
 {
-    public static void StartStage(this DeploymentState saga, string stage, DateTimeOffset now, TimeSpan deadline, string? message = null)
+    /// <summary>Opens a stage; without a deadline it may wait as long as it needs (a queue).</summary>
+    public static void StartStage(this DeploymentState saga, string stage, DateTimeOffset now, TimeSpan? deadline, string? message = null)
     {
         saga.Stages.RemoveAll(s => s.Name == stage);
         saga.Stages.Add(new StageRecord { Name = stage, StartedAt = now, Deadline = now + deadline, Message = message });
-        saga.NewEvents.Add(new StageEvent(now, stage, StageStates.InProgress, message));
+        saga.Record(now, stage, StageStates.InProgress, message);
     }
 
     /// <summary>Completes a stage once; a redelivered event finds it completed and changes nothing.</summary>
@@ -19,7 +20,7 @@ public static class DeploymentProgress
         record.State = StageStates.Completed;
         record.CompletedAt = now;
         record.Message = message;
-        saga.NewEvents.Add(new StageEvent(now, stage, StageStates.Completed, message));
+        saga.Record(now, stage, StageStates.Completed, message);
         return true;
     }
 
@@ -34,7 +35,7 @@ public static class DeploymentProgress
         record.State = StageStates.Failed;
         record.CompletedAt = now;
         record.Message = reason;
-        saga.NewEvents.Add(new StageEvent(now, stage, StageStates.Failed, reason));
+        saga.Record(now, stage, StageStates.Failed, reason);
         foreach (var open in saga.Stages.Where(s => s.State == StageStates.InProgress))
         {
             open.State = StageStates.Cancelled;
@@ -44,6 +45,23 @@ public static class DeploymentProgress
         saga.Error = $"{stage}: {reason}";
         saga.CompletedAt = now;
     }
+
+    /// <summary>Stops a deployment that did not fail: every open stage is cancelled, each with an event saying why.</summary>
+    public static void Cancel(this DeploymentState saga, string reason, DateTimeOffset now)
+    {
+        foreach (var open in saga.Stages.Where(s => s.State == StageStates.InProgress))
+        {
+            open.State = StageStates.Cancelled;
+            open.CompletedAt = now;
+            open.Message = reason;
+            saga.Record(now, open.Name, StageStates.Cancelled, reason);
+        }
+        saga.Error = reason;
+        saga.CompletedAt = now;
+    }
+
+    static void Record(this DeploymentState saga, DateTimeOffset at, string stage, string state, string? message) =>
+        saga.NewEvents.Add(new StageEvent(at, stage, state, message, ++saga.EventCount));
 
     public static bool ReadyToDeploy(this DeploymentState saga) =>
         saga.ClusterReady && saga.Applications.Count > 0 && saga.Applications.All(a => a.Built);

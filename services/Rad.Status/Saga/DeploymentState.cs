@@ -15,6 +15,9 @@ public class DeploymentState : SagaStateMachineInstance
     public string Ref { get; set; } = "";
     public string ConfigPath { get; set; } = "";
     public string Cluster { get; set; } = "";
+    public string Concurrency { get; set; } = "";
+    public Guid QueueId { get; set; }
+    public Guid? SupersededBy { get; set; }
     public string? Commit { get; set; }
     public string? WorkspacePath { get; set; }
     public string? RegistryAddress { get; set; }
@@ -25,6 +28,9 @@ public class DeploymentState : SagaStateMachineInstance
     public DateTimeOffset? CompletedAt { get; set; }
     public List<StageRecord> Stages { get; set; } = [];
     public List<ApplicationRecord> Applications { get; set; } = [];
+
+    /// <summary>How many stage events this deployment has recorded: the sequence number of the last one.</summary>
+    public long EventCount { get; set; }
 
     /// <summary>Stage transitions made while handling the current message; the repository appends them to the event log in the same transaction.</summary>
     [JsonIgnore]

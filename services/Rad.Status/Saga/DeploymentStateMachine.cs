@@ -1,26 +1,34 @@
 using MassTransit;
 using Microsoft.Extensions.Options;
 using Rad.Contracts;
+using Rad.Status.Queue;
 
 namespace Rad.Status.Saga;
 
 /// <summary>
-/// Owns the order of a deployment's stages and their deadlines: clone and cluster provisioning run side by side,
-/// then one build per application in parallel, then one deploy per application once every image and the cluster are ready.
+/// Owns the order of a deployment's stages and their deadlines: first its turn among deployments of the same repository
+/// and cluster, then clone and cluster provisioning side by side, then one build per application in parallel, then one
+/// deploy per application once every image and the cluster are ready.
 /// </summary>
 public class DeploymentStateMachine : MassTransitStateMachine<DeploymentState>
 {
     readonly TimeProvider _clock;
     readonly DeadlineOptions _deadlines;
+    readonly ConcurrencyOptions _concurrency;
 
-    public DeploymentStateMachine(TimeProvider clock, IOptions<DeadlineOptions> deadlines, ILogger<DeploymentStateMachine> logger)
+    public DeploymentStateMachine(TimeProvider clock, IOptions<DeadlineOptions> deadlines, IOptions<ConcurrencyOptions> concurrency,
+        ILogger<DeploymentStateMachine> logger)
     {
         _clock = clock;
         _deadlines = deadlines.Value;
+        _concurrency = concurrency.Value;
 
         InstanceState(x => x.CurrentState);
 
         Event(() => Requested, e => e.CorrelateById(c => c.Message.DeploymentId));
+        Event(() => MayStart, ByDeployment);
+        Event(() => Waiting, ByDeployment);
+        Event(() => SupersedeRequested, ByDeployment);
         Event(() => Cloned, ByDeployment);
         Event(() => CloneFailed, ByDeployment);
         Event(() => ClusterReady, ByDeployment);
@@ -30,6 +38,7 @@ public class DeploymentStateMachine : MassTransitStateMachine<DeploymentState>
         Event(() => ApplicationDeployed, ByDeployment);
         Event(() => ApplicationDeploymentFailed, ByDeployment);
         Event(() => StageTimedOut, ByDeployment);
+        Event(() => QueueFaulted, ByFaultedCommand);
         Event(() => CloneFaulted, ByFaultedCommand);
         Event(() => ClusterFaulted, ByFaultedCommand);
         Event(() => BuildFaulted, ByFaultedCommand);
@@ -42,13 +51,32 @@ public class DeploymentStateMachine : MassTransitStateMachine<DeploymentState>
                 context.Event.Name, context.Saga.CorrelationId, context.Saga.CurrentState);
             return Task.CompletedTask;
         });
+        this.ConnectEventObserver(new ProgressPublisher());
 
         Initially(
             When(Requested)
-                .Then(context => Start(context.Saga, context.Message))
+                .Then(context => Accept(context.Saga, context.Message))
+                .ThenAsync(context => context.Publish(new EnterDeploymentQueue(context.Saga.CorrelationId, context.Saga.QueueId,
+                    DeploymentQueueKey.For(context.Saga.Repository, context.Saga.Cluster).Key, context.Saga.Concurrency)))
+                .TransitionTo(Queued));
+
+        During(Queued,
+            When(Waiting)
+                .Then(context => RecordWaiting(context.Saga, context.Message)),
+            When(MayStart)
+                .Then(context => Start(context.Saga))
                 .ThenAsync(context => context.Publish(new CloneRepository(context.Saga.CorrelationId, context.Saga.Repository, context.Saga.Ref, context.Saga.ConfigPath)))
                 .ThenAsync(context => context.Publish(new ProvisionCluster(context.Saga.CorrelationId, context.Saga.Cluster)))
-                .TransitionTo(Cloning));
+                .TransitionTo(Cloning),
+            FailStage(QueueFaulted, _ => StageNames.Queue, context => WorkerCrashed("deployment queue", context.Message)));
+
+        // A newer deployment replaces this one while nothing has been rolled out yet; once deploying, it runs to the end.
+        During(Queued, Cloning, Building,
+            When(SupersedeRequested)
+                .Then(context => context.Saga.SupersededBy = context.Message.SupersededBy)
+                .Then(context => context.Saga.Cancel($"superseded by deployment {context.Message.SupersededBy}", Now))
+                .ThenAsync(PublishFinished)
+                .TransitionTo(Superseded));
 
         During(Cloning,
             When(Cloned)
@@ -82,18 +110,28 @@ public class DeploymentStateMachine : MassTransitStateMachine<DeploymentState>
             FailStage(ApplicationDeploymentFailed, context => StageNames.Deploy(context.Message.ApplicationName), context => context.Message.Reason),
             FailStage(DeployFaulted, context => StageNames.Deploy(context.Message.Message.Application.Name), context => WorkerCrashed("deployer", context.Message)));
 
+        // A queue that hands its turn to a deployment that already ended (a redelivered request) gets it back at once.
+        During(Succeeded, Failed, Superseded,
+            When(MayStart)
+                .ThenAsync(context => context.Publish(new LeaveDeploymentQueue(context.Saga.CorrelationId, context.Saga.QueueId))));
+
         During(Cloning, Building, Deploying,
             FailStage(StageTimedOut, context => context.Message.Stage, context => DeadlineMessage(context.Saga, context.Message.Stage),
                 context => IsOverdue(context.Saga, context.Message.Stage)));
     }
 
+    public State Queued { get; private set; } = null!;
     public State Cloning { get; private set; } = null!;
     public State Building { get; private set; } = null!;
     public State Deploying { get; private set; } = null!;
     public State Succeeded { get; private set; } = null!;
     public State Failed { get; private set; } = null!;
+    public State Superseded { get; private set; } = null!;
 
     public Event<RequestDeployment> Requested { get; private set; } = null!;
+    public Event<DeploymentMayStart> MayStart { get; private set; } = null!;
+    public Event<DeploymentWaiting> Waiting { get; private set; } = null!;
+    public Event<SupersedeDeployment> SupersedeRequested { get; private set; } = null!;
     public Event<RepositoryCloned> Cloned { get; private set; } = null!;
     public Event<CloneFailed> CloneFailed { get; private set; } = null!;
     public Event<ClusterReady> ClusterReady { get; private set; } = null!;
@@ -103,6 +141,7 @@ public class DeploymentStateMachine : MassTransitStateMachine<DeploymentState>
     public Event<ApplicationDeployed> ApplicationDeployed { get; private set; } = null!;
     public Event<ApplicationDeploymentFailed> ApplicationDeploymentFailed { get; private set; } = null!;
     public Event<DeploymentStageTimedOut> StageTimedOut { get; private set; } = null!;
+    public Event<Fault<EnterDeploymentQueue>> QueueFaulted { get; private set; } = null!;
     public Event<Fault<CloneRepository>> CloneFaulted { get; private set; } = null!;
     public Event<Fault<ProvisionCluster>> ClusterFaulted { get; private set; } = null!;
     public Event<Fault<BuildImage>> BuildFaulted { get; private set; } = null!;
@@ -131,15 +170,32 @@ public class DeploymentStateMachine : MassTransitStateMachine<DeploymentState>
         e.OnMissingInstance(m => m.Discard());
     }
 
-    void Start(DeploymentState saga, RequestDeployment request)
+    void Accept(DeploymentState saga, RequestDeployment request)
     {
         saga.Repository = request.Repository;
         saga.Ref = request.Ref;
         saga.ConfigPath = request.ConfigPath;
         saga.Cluster = request.Cluster;
+        saga.Concurrency = ConcurrencyOptions.IsValid(request.Concurrency) ? request.Concurrency! : _concurrency.Concurrency;
+        saga.QueueId = DeploymentQueueKey.For(request.Repository, request.Cluster).Id;
         saga.CreatedAt = request.RequestedAt == default ? Now : request.RequestedAt;
-        saga.StartStage(StageNames.Clone, Now, _deadlines.Clone, $"{Redaction.Credentials(request.Repository)} at {request.Ref}");
-        saga.StartStage(StageNames.Cluster(request.Cluster), Now, _deadlines.Cluster);
+    }
+
+    void RecordWaiting(DeploymentState saga, DeploymentWaiting waiting)
+    {
+        var message = $"deployment {waiting.Running} of the same repository and cluster is running; this one is number {waiting.Position} in line";
+        var open = saga.Stages.FirstOrDefault(s => s.Name == StageNames.Queue && s.State == StageStates.InProgress);
+        if (open is null)
+            saga.StartStage(StageNames.Queue, Now, deadline: null, message);
+        else
+            open.Message = message;
+    }
+
+    void Start(DeploymentState saga)
+    {
+        saga.CompleteStage(StageNames.Queue, Now, "the running deployment finished");
+        saga.StartStage(StageNames.Clone, Now, _deadlines.Clone, $"{Redaction.Credentials(saga.Repository)} at {saga.Ref}");
+        saga.StartStage(StageNames.Cluster(saga.Cluster), Now, _deadlines.Cluster);
     }
 
     void RecordClone(DeploymentState saga, RepositoryCloned cloned)
@@ -202,8 +258,11 @@ public class DeploymentStateMachine : MassTransitStateMachine<DeploymentState>
         }
     }
 
-    static Task PublishFinished(BehaviorContext<DeploymentState> context) =>
-        context.Publish(new DeploymentFinished(context.Saga.CorrelationId, context.Saga.Error is null, context.Saga.WorkspacePath));
+    static async Task PublishFinished(BehaviorContext<DeploymentState> context)
+    {
+        await context.Publish(new DeploymentFinished(context.Saga.CorrelationId, context.Saga.Error is null, context.Saga.WorkspacePath));
+        await context.Publish(new LeaveDeploymentQueue(context.Saga.CorrelationId, context.Saga.QueueId));
+    }
 
     bool IsOverdue(DeploymentState saga, string stage) =>
         saga.Stages.Any(s => s.Name == stage && s.State == StageStates.InProgress && s.Deadline <= Now);
