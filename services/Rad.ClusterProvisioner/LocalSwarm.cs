@@ -8,7 +8,7 @@ namespace Rad.ClusterProvisioner;
 public sealed class ClusterProvisioningException(string message) : Exception(message);
 
 /// <summary>Makes the local engine a single-node Swarm manager with RAD's network; seconds, where a cloud cluster took RAD 29 minutes.</summary>
-public sealed class LocalSwarm(DockerClient docker, IOptions<LocalSwarmOptions> options, ILogger<LocalSwarm> logger)
+public sealed class LocalSwarm(DockerClient docker, StaleNetworkRepair repair, IOptions<LocalSwarmOptions> options, ILogger<LocalSwarm> logger)
 {
     readonly SemaphoreSlim _gate = new(1, 1);
 
@@ -20,6 +20,23 @@ public sealed class LocalSwarm(DockerClient docker, IOptions<LocalSwarmOptions> 
         {
             var created = await EnsureSwarmAsync(token);
             return await EnsureNetworkAsync(token) || created;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>At start-up: if this engine already runs RAD's Swarm, heal its network so applications come back after a reboot without waiting for a deployment.</summary>
+    public async Task HealAsync(CancellationToken token)
+    {
+        await _gate.WaitAsync(token);
+        try
+        {
+            var info = await docker.InfoAsync(token);
+            if (info["Swarm"]?["ControlAvailable"]?.GetValue<bool>() == true
+                && await docker.InspectOrNullAsync($"/networks/{options.Value.Network}", token) is { } network)
+                await repair.RepairIfStaleAsync(network, CreateNetworkAsync, token);
         }
         finally
         {
@@ -73,8 +90,14 @@ public sealed class LocalSwarm(DockerClient docker, IOptions<LocalSwarmOptions> 
             var scope = existing["Scope"]?.GetValue<string>();
             if (driver != "bridge" || scope != "swarm")
                 throw new ClusterProvisioningException($"network '{name}' exists with driver '{driver}' and scope '{scope}'; RAD needs a swarm-scoped bridge network: remove it or set Rad__Local__Network");
-            return false;
+            return await repair.RepairIfStaleAsync(existing, CreateNetworkAsync, token);
         }
+        return await CreateNetworkAsync(token);
+    }
+
+    async Task<bool> CreateNetworkAsync(CancellationToken token)
+    {
+        var name = options.Value.Network;
         try
         {
             await docker.PostAsync("/networks/create", new JsonObject

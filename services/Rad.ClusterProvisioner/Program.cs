@@ -6,7 +6,9 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddRadService("cluster-provisioner", bus => bus.AddConsumer<ProvisionClusterConsumer>());
 builder.Services.AddSingleton(_ => new DockerClient(builder.Configuration["Rad:Docker:Socket"] ?? DockerClient.DefaultSocket));
 builder.Services.Configure<LocalSwarmOptions>(builder.Configuration.GetSection(LocalSwarmOptions.Section));
+builder.Services.AddSingleton<StaleNetworkRepair>();
 builder.Services.AddSingleton<LocalSwarm>();
+builder.Services.AddHostedService<StartupHeal>();
 
 var app = builder.Build();
 app.MapRadHealth();

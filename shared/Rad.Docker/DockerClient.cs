@@ -88,6 +88,12 @@ public sealed class DockerClient : IDisposable
         return string.IsNullOrWhiteSpace(text) ? null : JsonNode.Parse(text);
     }
 
+    public async Task DeleteAsync(string path, CancellationToken token)
+    {
+        using var response = await _http.DeleteAsync(Api + path, token);
+        await EnsureSuccessAsync(response, path, token);
+    }
+
     /// <summary>Posts and streams the engine's JSON-lines answer (build, push, events), one object at a time.</summary>
     public async IAsyncEnumerable<JsonObject> StreamAsync(
         HttpMethod method,

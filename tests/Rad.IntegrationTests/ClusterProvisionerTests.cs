@@ -9,7 +9,8 @@ namespace Rad.IntegrationTests;
 public sealed class ClusterProvisionerTests(IsolatedEngine engine) : IClassFixture<IsolatedEngine>
 {
     LocalSwarm Swarm(string network) =>
-        new(engine.Client(), Options.Create(new LocalSwarmOptions { Network = network }), NullLogger<LocalSwarm>.Instance);
+        new(engine.Client(), new StaleNetworkRepair(engine.Client(), NullLogger<StaleNetworkRepair>.Instance),
+            Options.Create(new LocalSwarmOptions { Network = network }), NullLogger<LocalSwarm>.Instance);
 
     [Fact]
     public async Task Engine_without_a_swarm_gets_one_and_the_network_once()

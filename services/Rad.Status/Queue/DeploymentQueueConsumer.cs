@@ -96,5 +96,9 @@ public sealed class DeploymentQueueConsumer(NpgsqlDataSource dataSource, ILogger
             UPDATE deployment_queues SET running = @running, waiting = @waiting, updated_at = now() WHERE queue_id = @queueId
             """, new { queueId, running, waiting = waiting.ToArray() }, transaction, cancellationToken: token));
 
-    sealed record QueueRow(Guid? Running, Guid[] Waiting);
+    sealed class QueueRow
+    {
+        public Guid? Running { get; init; }
+        public Guid[] Waiting { get; init; } = [];
+    }
 }
