@@ -13,7 +13,7 @@ RAD_GIT_PORT="${RAD_GIT_PORT:-9418}"
 RAD_CONFIGURATION="${RAD_CONFIGURATION:-Release}"
 
 # name:port of every RAD service, in start order.
-RAD_SERVICES=(status:7080 cloner:7082 builder:7083 cluster-provisioner:7084 deployer:7085 edge:7086)
+RAD_SERVICES=(status:7080 webhooks:7081 cloner:7082 builder:7083 cluster-provisioner:7084 deployer:7085 edge:7086)
 
 say() { printf '[rad] %s\n' "$*" >&2; }
 die() { printf '[rad] error: %s\n' "$*" >&2; exit 1; }
@@ -51,6 +51,18 @@ stop_recorded() {
   [[ -d "/proc/$pid" ]] && kill -KILL "$pid" 2>/dev/null || true
   rm -f "$RUN_DIR/$name.pid"
   say "stopped $name (pid $pid)"
+}
+
+# Stops service $1 when it runs with a value of environment variable $2 other than the current one, so that
+# scripts/up starts it again with the current value (the value itself is never printed).
+stop_if_env_differs() {
+  local name="$1" variable="$2" pid
+  pid_alive "$name" || return 0
+  pid="$(cat "$RUN_DIR/$name.pid")"
+  if ! tr '\0' '\n' <"/proc/$pid/environ" 2>/dev/null | grep -qxF "$variable=${!variable:-}"; then
+    if [[ -z "${!variable:-}" ]] && ! tr '\0' '\n' <"/proc/$pid/environ" 2>/dev/null | grep -q "^$variable="; then return 0; fi
+    stop_recorded "$name"
+  fi
 }
 
 service_project() {
