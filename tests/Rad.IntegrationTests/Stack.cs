@@ -17,7 +17,20 @@ public sealed class Stack : IAsyncLifetime
     public Uri Api { get; } = new(Environment.GetEnvironmentVariable("RAD_API") ?? "http://127.0.0.1:7080");
     public string Root { get; } = FindRoot();
     public string State => Environment.GetEnvironmentVariable("RAD_STATE") ?? Path.Combine(Root, ".rad");
-    public HttpClient Http { get; } = new() { Timeout = TimeSpan.FromSeconds(30) };
+    public Uri Webhooks { get; } = new(Environment.GetEnvironmentVariable("RAD_WEBHOOKS") ?? "http://127.0.0.1:7081");
+    public HttpClient Http { get; } = ApiClient(Environment.GetEnvironmentVariable("RAD_API_TOKEN"));
+
+    /// <summary>The secret the webhook service runs with; scripts/test sets it (making one up when the caller gave none).</summary>
+    public static string WebhookSecret => Environment.GetEnvironmentVariable("RAD_WEBHOOK_SECRET") is { Length: > 0 } secret ? secret
+        : throw new InvalidOperationException("RAD_WEBHOOK_SECRET is not set: run the suite with scripts/test, which sets it and starts the webhook service with it.");
+
+    public static HttpClient ApiClient(string? token)
+    {
+        var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+        if (!string.IsNullOrEmpty(token))
+            http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        return http;
+    }
 
     public async Task InitializeAsync()
     {
@@ -86,6 +99,44 @@ public sealed class Stack : IAsyncLifetime
         }
     }
 
+    /// <summary>Commits the files on top of branch main of a repository published earlier, pushes it, and returns the new commit.</summary>
+    public async Task<string> AddCommitAsync(string name, IReadOnlyDictionary<string, string> files)
+    {
+        var work = Directory.CreateTempSubdirectory("rad-it-commit-");
+        try
+        {
+            await RunAsync("git", "clone", "-q", Path.Combine(State, "git", $"{name}.git"), work.FullName);
+            foreach (var (path, content) in files)
+                await File.WriteAllTextAsync(Path.Combine(work.FullName, path), content);
+            await RunAsync("git", "-C", work.FullName, "add", "-A");
+            await RunAsync("git", "-C", work.FullName, "-c", "user.name=rad", "-c", "user.email=rad@localhost", "commit", "-q", "-m", "next");
+            await RunAsync("git", "-C", work.FullName, "push", "-q", "origin", "main");
+            return (await RunAsync("git", "-C", work.FullName, "rev-parse", "HEAD")).Trim();
+        }
+        finally
+        {
+            work.Delete(recursive: true);
+        }
+    }
+
+    public async Task<string> CommitOfAsync(string name, string branch = "main") =>
+        (await RunAsync("git", "--git-dir", Path.Combine(State, "git", $"{name}.git"), "rev-parse", branch)).Trim();
+
+    /// <summary>Runs scripts/rad with the arguments and returns its exit code and output, whatever the exit code.</summary>
+    public async Task<(int ExitCode, string Stdout, string Stderr)> CliAsync(params string[] arguments)
+    {
+        var start = new ProcessStartInfo(Path.Combine(Root, "scripts", "rad")) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in arguments)
+            start.ArgumentList.Add(argument);
+        start.Environment["RAD_API"] = Api.ToString();
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var limit = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        await process.WaitForExitAsync(limit.Token);
+        return (process.ExitCode, await stdout, await stderr);
+    }
+
     public Task<string> ScriptAsync(string script, params string[] arguments) =>
         RunAsync(Path.Combine(Root, "scripts", script), arguments);
 
@@ -110,7 +161,7 @@ public sealed class Stack : IAsyncLifetime
         while (deadline.Elapsed < max)
         {
             var deployment = await GetAsync(id);
-            if (deployment.GetProperty("state").GetString() is "Succeeded" or "Failed")
+            if (deployment.GetProperty("state").GetString() is "Succeeded" or "Failed" or "Superseded")
                 return deployment;
             await Task.Delay(200);
         }

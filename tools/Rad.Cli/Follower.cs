@@ -12,6 +12,7 @@ public sealed class Follower(RadClient client, OutputMode mode)
 {
     const int MaxReconnects = 5;
     readonly Dictionary<string, StageLine> _stages = [];
+    DateTimeOffset? _endedAt;
 
     public async Task<int> FollowAsync(Guid id, CancellationToken token)
     {
@@ -53,6 +54,7 @@ public sealed class Follower(RadClient client, OutputMode mode)
                     var e = events.Current;
                     if (e.Type == "end")
                     {
+                        _endedAt = _stages.Values.Select(s => s.CompletedAt ?? s.StartedAt).DefaultIfEmpty(start).Max();
                         refresh();
                         return;
                     }
@@ -101,7 +103,7 @@ public sealed class Follower(RadClient client, OutputMode mode)
             table.AddRow(Markup.Escape(line.Name), $"[{color}]{Render.StateWord(line.State)}[/]", Render.Seconds(elapsed),
                 Markup.Escape(Render.Shorten(line.Message ?? "", 70)));
         }
-        table.Caption($"elapsed {Render.Seconds(DateTimeOffset.UtcNow - start)}");
+        table.Caption($"elapsed {Render.Seconds((_endedAt ?? DateTimeOffset.UtcNow) - start)}");
         return table;
     }
 

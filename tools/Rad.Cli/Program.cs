@@ -101,7 +101,8 @@ if (parsed.Errors.Count > 0)
 {
     foreach (var error in parsed.Errors)
         Console.Error.WriteLine($"rad: {error.Message}");
-    Console.Error.WriteLine("Try 'rad --help'.");
+    var command = parsed.CommandResult.Command;
+    Console.Error.WriteLine($"Try 'rad {(command == root ? "" : command.Name + " ")}--help'.");
     return ExitCodes.UsageOrConnection;
 }
 return await parsed.InvokeAsync();
