@@ -22,6 +22,31 @@ public sealed class IsolatedEngine : IAsyncLifetime
     {
         await Stack.RunAsync("ip", "netns", "add", _namespace);
         await Stack.RunAsync("ip", "netns", "exec", _namespace, "ip", "link", "set", "lo", "up");
+        await StartAsync();
+    }
+
+    /// <summary>Loads an image of the shared engine into this one (it has no registry to pull from).</summary>
+    public Task LoadImageAsync(string image) =>
+        Stack.RunAsync("sh", "-c", $"docker save '{image}' | docker -H 'unix://{Socket}' load -q");
+
+    /// <summary>Kills the engine with SIGKILL, as a power cut or a killed session would, and starts it again on the same data.</summary>
+    public async Task KillAndRestartAsync()
+    {
+        _dockerd!.Kill();
+        await _dockerd.WaitForExitAsync();
+        _dockerd.Dispose();
+        File.Delete(Path.Combine(_root.FullName, "docker.pid"));
+        // The engine's own containerd follows it down a moment later; a new engine cannot start while it holds its socket.
+        var containerdPid = Path.Combine(_root.FullName, "exec", "containerd", "containerd.pid");
+        var watch = Stopwatch.StartNew();
+        while (File.Exists(containerdPid) && int.TryParse(File.ReadAllText(containerdPid).Trim(), out var pid) && Directory.Exists($"/proc/{pid}")
+               && watch.Elapsed < TimeSpan.FromSeconds(20))
+            await Task.Delay(100);
+        await StartAsync();
+    }
+
+    async Task StartAsync()
+    {
         // nsenter enters only the network namespace; 'ip netns exec' would also remount /sys and hide the cgroups.
         var start = new ProcessStartInfo("nsenter")
         {
@@ -35,6 +60,8 @@ public sealed class IsolatedEngine : IAsyncLifetime
             },
         };
         _dockerd = Process.Start(start)!;
+        var output = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        _dockerd.ErrorDataReceived += (_, e) => { if (e.Data is not null) output.Enqueue(e.Data); };
         _dockerd.BeginOutputReadLine();
         _dockerd.BeginErrorReadLine();
         using var client = Client();
@@ -49,6 +76,10 @@ public sealed class IsolatedEngine : IAsyncLifetime
             catch (HttpRequestException) when (watch.Elapsed < TimeSpan.FromSeconds(30) && !_dockerd.HasExited)
             {
                 await Task.Delay(200);
+            }
+            catch (HttpRequestException e)
+            {
+                throw new InvalidOperationException($"the test's Docker engine did not start: {string.Join('\n', output.TakeLast(5))}", e);
             }
         }
     }

@@ -21,32 +21,50 @@ public sealed class DeploymentQueueConsumer(NpgsqlDataSource dataSource, ILogger
         await using var connection = await dataSource.OpenConnectionAsync(context.CancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(context.CancellationToken);
         var queue = await LockAsync(connection, transaction, message.QueueId, message.QueueKey, context.CancellationToken);
-
-        if (queue.Running is null || queue.Running == id)
-        {
-            await SaveAsync(connection, transaction, message.QueueId, id, queue.Waiting, context.CancellationToken);
-            await transaction.CommitAsync(context.CancellationToken);
-            await context.Publish(new DeploymentMayStart(id));
-            return;
-        }
-
+        var running = queue.Running;
         var waiting = queue.Waiting.ToList();
-        if (!waiting.Contains(id))
+        var answers = new List<object>();
+
+        if (running is { } holder && holder != id && await HasEndedAsync(connection, transaction, holder, context.CancellationToken))
         {
-            if (message.Concurrency == ConcurrencyOptions.Supersede)
+            // Its LeaveDeploymentQueue was lost: the queue must not stay blocked. The next in line goes first.
+            logger.LogWarning("Deployment {Running} ended without leaving queue {QueueKey}; its turn is over", holder, message.QueueKey);
+            running = waiting.Count > 0 ? waiting[0] : null;
+            if (running is { } promoted)
             {
-                // Everything waiting and the running deployment give way; the running one stops only if it has not started rolling out.
-                foreach (var older in waiting)
-                    await context.Publish(new SupersedeDeployment(older, id));
-                await context.Publish(new SupersedeDeployment(queue.Running.Value, id));
-                waiting.Clear();
+                waiting.RemoveAt(0);
+                if (promoted != id)
+                    answers.Add(new DeploymentMayStart(promoted));
             }
-            waiting.Add(id);
-            await SaveAsync(connection, transaction, message.QueueId, queue.Running, waiting, context.CancellationToken);
         }
+
+        if (running is null || running == id)
+        {
+            running = id;
+            waiting.Remove(id);
+            answers.Add(new DeploymentMayStart(id));
+        }
+        else
+        {
+            if (!waiting.Contains(id))
+            {
+                if (message.Concurrency == ConcurrencyOptions.Supersede)
+                {
+                    // Everything waiting and the running deployment give way; the running one stops only if it has not started rolling out.
+                    answers.AddRange(waiting.Select(older => new SupersedeDeployment(older, id)));
+                    answers.Add(new SupersedeDeployment(running.Value, id));
+                    waiting.Clear();
+                }
+                waiting.Add(id);
+            }
+            logger.LogInformation("Deployment {DeploymentId} waits behind {Running} in queue {QueueKey}", id, running, message.QueueKey);
+            answers.Add(new DeploymentWaiting(id, running.Value, waiting.IndexOf(id) + 1));
+        }
+
+        await SaveAsync(connection, transaction, message.QueueId, running, waiting, context.CancellationToken);
         await transaction.CommitAsync(context.CancellationToken);
-        logger.LogInformation("Deployment {DeploymentId} waits behind {Running} in queue {QueueKey}", id, queue.Running, message.QueueKey);
-        await context.Publish(new DeploymentWaiting(id, queue.Running.Value, waiting.IndexOf(id) + 1));
+        foreach (var answer in answers)
+            await context.Publish(answer, answer.GetType());
     }
 
     public async Task Consume(ConsumeContext<LeaveDeploymentQueue> context)
@@ -79,6 +97,14 @@ public sealed class DeploymentQueueConsumer(NpgsqlDataSource dataSource, ILogger
                 await context.Publish(new DeploymentWaiting(waiting[i], started, i + 1));
         }
     }
+
+    /// <summary>True when the deployment's saga has reached a final state, or it never existed as a saga or a request.</summary>
+    static async Task<bool> HasEndedAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid deployment, CancellationToken token) =>
+        await connection.ExecuteScalarAsync<bool>(new CommandDefinition("""
+            SELECT NOT EXISTS (SELECT 1 FROM deployments WHERE correlation_id = @deployment AND current_state NOT IN ('Succeeded', 'Failed', 'Superseded'))
+               AND NOT EXISTS (SELECT 1 FROM deployment_requests r WHERE r.id = @deployment
+                               AND NOT EXISTS (SELECT 1 FROM deployments d WHERE d.correlation_id = r.id))
+            """, new { deployment }, transaction, cancellationToken: token));
 
     static async Task<QueueRow> LockAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid queueId, string key, CancellationToken token)
     {
