@@ -25,6 +25,43 @@ public sealed class IsolatedEngine : IAsyncLifetime
         await StartAsync();
     }
 
+    /// <summary>
+    /// Everything this engine runs is the test's own: its services and containers go before the engine stops, so no
+    /// container (and its containerd shim) outlives the test.
+    /// </summary>
+    async Task RemoveWorkloadsAsync()
+    {
+        using var client = Client();
+        try
+        {
+            foreach (var service in await client.GetArrayAsync("/services", CancellationToken.None))
+                await client.DeleteAsync($"/services/{service!["ID"]!.GetValue<string>()}", CancellationToken.None);
+            var watch = Stopwatch.StartNew();
+            while (watch.Elapsed < TimeSpan.FromSeconds(20))
+            {
+                var containers = await client.GetArrayAsync("/containers/json?all=true", CancellationToken.None);
+                if (containers.Count == 0)
+                    return;
+                foreach (var container in containers)
+                {
+                    try
+                    {
+                        await client.DeleteAsync($"/containers/{container!["Id"]!.GetValue<string>()}?force=true", CancellationToken.None);
+                    }
+                    catch (DockerApiException)
+                    {
+                        // Already going (its service was just removed).
+                    }
+                }
+                await Task.Delay(250);
+            }
+        }
+        catch (Exception e) when (e is HttpRequestException or DockerApiException)
+        {
+            // The engine is not answering: there is nothing more to ask it.
+        }
+    }
+
     /// <summary>Loads an image of the shared engine into this one (it has no registry to pull from).</summary>
     public Task LoadImageAsync(string image) =>
         Stack.RunAsync("sh", "-c", $"docker save '{image}' | docker -H 'unix://{Socket}' load -q");
@@ -88,6 +125,7 @@ public sealed class IsolatedEngine : IAsyncLifetime
     {
         if (_dockerd is { HasExited: false })
         {
+            await RemoveWorkloadsAsync();
             // nsenter execs dockerd, so this pid is the engine itself.
             Process.Start("kill", ["-TERM", _dockerd.Id.ToString()])!.WaitForExit();
             if (!_dockerd.WaitForExit(20_000))
