@@ -1,0 +1,429 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Text;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Rad.Kubernetes;
+
+namespace Rad.FakeKubernetes;
+
+/// <summary>
+/// An in-process Kubernetes API server for tests: the REST paths and verbs of the real one for the kinds in
+/// <see cref="ResourceType.All"/>, discovery, server-side apply (application/apply-patch+yaml with a fieldManager),
+/// resourceVersion and generation, list and watch (with bookmarks, and 410 Gone after compaction), metav1.Status
+/// errors (401, 403, 404, 409, 415, 422 with causes), bearer-token authentication, and a deployment controller that
+/// plays out <see cref="Scenario"/>s. Built from the Kubernetes API reference, not from RAD's client.
+/// </summary>
+public sealed class FakeKubernetesServer : IAsyncDisposable
+{
+    readonly WebApplication _app;
+    readonly DeploymentController _controller;
+
+    FakeKubernetesServer(WebApplication app, ObjectStore store, DeploymentController controller)
+    {
+        _app = app;
+        Store = store;
+        _controller = controller;
+    }
+
+    public ObjectStore Store { get; }
+    public Uri Url { get; private set; } = null!;
+
+    /// <summary>The bearer token requests must carry; null accepts anonymous requests.</summary>
+    public string? Token { get; set; } = "fake-token-" + Guid.NewGuid().ToString("N");
+
+    /// <summary>Namespaces where the token may read but not write (403 Forbidden).</summary>
+    public ConcurrentDictionary<string, bool> ForbiddenNamespaces { get; } = new();
+
+    /// <summary>Every request: method, path with query, and content type.</summary>
+    public ConcurrentQueue<(string Method, string Path, string? ContentType)> Requests { get; } = new();
+
+    public ConcurrentDictionary<string, Scenario> Scenarios => _controller.Scenarios;
+
+    public static async Task<FakeKubernetesServer> StartAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        var store = new ObjectStore();
+        var controller = new DeploymentController(store);
+        var app = builder.Build();
+        var server = new FakeKubernetesServer(app, store, controller);
+        app.Run(server.HandleAsync);
+        await app.StartAsync();
+        server.Url = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+        return server;
+    }
+
+    /// <summary>A kubeconfig that reaches this server with its token, context "fake", namespace <paramref name="ns"/>.</summary>
+    public string Kubeconfig(string ns = "default", string? token = null) => $"""
+        apiVersion: v1
+        kind: Config
+        clusters:
+        - name: fake
+          cluster:
+            server: {Url.ToString().TrimEnd('/')}
+        users:
+        - name: tester
+          user:
+            token: {token ?? Token}
+        contexts:
+        - name: fake
+          context:
+            cluster: fake
+            user: tester
+            namespace: {ns}
+        current-context: fake
+        """;
+
+    async Task HandleAsync(HttpContext http)
+    {
+        var request = http.Request;
+        Requests.Enqueue((request.Method, request.Path + request.QueryString, request.ContentType));
+        try
+        {
+            if (Token is not null && request.Headers.Authorization.ToString() != $"Bearer {Token}")
+                throw new StatusException(401, "Unauthorized", "Unauthorized");
+            await RouteAsync(http);
+        }
+        catch (StatusException e)
+        {
+            http.Response.StatusCode = e.Code;
+            await WriteJsonAsync(http, e.ToStatus());
+        }
+    }
+
+    async Task RouteAsync(HttpContext http)
+    {
+        var segments = http.Request.Path.Value!.Trim('/').Split('/', StringSplitOptions.RemoveEmptyEntries);
+        switch (segments)
+        {
+            case ["version"]:
+                await WriteJsonAsync(http, new JsonObject { ["major"] = "1", ["minor"] = "30", ["gitVersion"] = "v1.30.0-fake", ["platform"] = "linux/amd64" });
+                return;
+            case ["api"]:
+                await WriteJsonAsync(http, new JsonObject { ["kind"] = "APIVersions", ["versions"] = new JsonArray("v1") });
+                return;
+            case ["api", "v1"]:
+                await WriteJsonAsync(http, Discovery("", "v1"));
+                return;
+            case ["apis", var group, var version]:
+                if (!ResourceType.All.Any(r => r.Group == group && r.Version == version))
+                    throw new StatusException(404, "NotFound", "the server could not find the requested resource");
+                await WriteJsonAsync(http, Discovery(group, version));
+                return;
+        }
+        var (group2, version2, rest) = segments switch
+        {
+            ["api", "v1", .. var r] => ("", "v1", r),
+            ["apis", var g, var v, .. var r] => (g, v, r),
+            _ => throw new StatusException(404, "NotFound", "the server could not find the requested resource"),
+        };
+        // namespaces/NS/PLURAL[/NAME] is namespaced; PLURAL[/NAME] is cluster-scoped (or all namespaces, for lists).
+        var (ns, plural, name) = rest switch
+        {
+            ["namespaces", var n, var p] when p != "status" => (n, p, (string?)null),
+            ["namespaces", var n, var p, var o] => (n, p, o),
+            [var p] => (null, p, null),
+            [var p, var o] => ((string?)null, p, o),
+            _ => throw new StatusException(404, "NotFound", "the server could not find the requested resource"),
+        };
+        var type = ResourceType.All.FirstOrDefault(r => r.Group == group2 && r.Version == version2 && r.Plural == plural)
+                   ?? throw new StatusException(404, "NotFound", "the server could not find the requested resource");
+        if (type.Namespaced && ns is null && name is not null)
+            throw new StatusException(404, "NotFound", "the server could not find the requested resource");
+        if (!type.Namespaced)
+            ns = null;
+
+        switch (http.Request.Method, name)
+        {
+            case ("GET", null) when http.Request.Query["watch"] is ["1"] or ["true"]:
+                await WatchAsync(http, type, ns);
+                return;
+            case ("GET", null):
+                await WriteJsonAsync(http, List(type, ns, http.Request.Query));
+                return;
+            case ("GET", _):
+                await WriteJsonAsync(http, Store.Get(type, ns, name) ?? throw StatusException.NotFound(type, name));
+                return;
+            case ("POST", null):
+                CheckWritable(type, "create", ns);
+                var created = await ReadBodyAsync(http);
+                var createdName = created["metadata"]?["name"]?.GetValue<string>() ?? "";
+                if (Store.Get(type, ns, createdName) is not null)
+                    throw StatusException.AlreadyExists(type, createdName);
+                http.Response.StatusCode = 201;
+                await WriteJsonAsync(http, Save(type, ns, createdName, created, null));
+                return;
+            case ("PATCH", not null):
+                CheckWritable(type, "patch", ns);
+                if (!string.Equals(http.Request.ContentType?.Split(';')[0].Trim(), "application/apply-patch+yaml", StringComparison.OrdinalIgnoreCase))
+                    throw new StatusException(415, "UnsupportedMediaType", $"the body of the request was in an unknown format - accepted media types include: application/apply-patch+yaml (this fake serves server-side apply only)");
+                if (string.IsNullOrEmpty(http.Request.Query["fieldManager"]))
+                    throw new StatusException(400, "BadRequest", "PATCH, application/apply-patch+yaml requests require a non-empty fieldManager");
+                var applied = await ReadBodyAsync(http);
+                var existing = Store.Get(type, ns, name);
+                http.Response.StatusCode = existing is null ? 201 : 200;
+                await WriteJsonAsync(http, Save(type, ns, name, applied, existing, http.Request.Query["fieldManager"]));
+                return;
+            case ("DELETE", not null):
+                CheckWritable(type, "delete", ns);
+                var removed = Store.Remove(type, ns, name) ?? throw StatusException.NotFound(type, name);
+                if (type.Kind == "Namespace")
+                    foreach (var inner in ResourceType.All.Where(r => r.Namespaced))
+                        foreach (var item in Store.List(inner, name))
+                            Store.Remove(inner, name, item["metadata"]!["name"]!.GetValue<string>());
+                await WriteJsonAsync(http, removed);
+                return;
+            default:
+                throw new StatusException(405, "MethodNotAllowed", $"the server does not allow this method on the requested resource");
+        }
+    }
+
+    void CheckWritable(ResourceType type, string verb, string? ns)
+    {
+        if (ns is not null && ForbiddenNamespaces.ContainsKey(ns))
+            throw StatusException.Forbidden(type, verb, "system:serviceaccount:ci:rad", ns);
+    }
+
+    /// <summary>Create or apply: checks identity and validity, keeps the server's own fields, bumps generation on spec changes.</summary>
+    JsonObject Save(ResourceType type, string? ns, string name, JsonObject body, JsonObject? existing, string? manager = null)
+    {
+        if (body["apiVersion"]?.GetValue<string>() != type.ApiVersion || body["kind"]?.GetValue<string>() != type.Kind)
+            throw new StatusException(400, "BadRequest",
+                $"the API version in the data ({body["apiVersion"]}) does not match the expected API version ({type.ApiVersion})" +
+                (body["kind"]?.GetValue<string>() == type.Kind ? "" : $", or the kind ({body["kind"]}) is not {type.Kind}"));
+        var metadata = body["metadata"] as JsonObject ?? throw StatusException.Invalid(type, name, [("metadata.name", "FieldValueRequired", "Required value: name or generateName is required")]);
+        if (metadata["name"]?.GetValue<string>() != name)
+            throw new StatusException(400, "BadRequest", $"the name of the object ({metadata["name"]}) does not match the name on the URL ({name})");
+        if (ns is not null)
+        {
+            if (metadata["namespace"]?.GetValue<string>() is { } given && given != ns)
+                throw new StatusException(400, "BadRequest", "the namespace of the provided object does not match the namespace sent on the request");
+            metadata["namespace"] = ns;
+            if (Store.Get(ResourceType.All[0], null, ns) is null)
+                throw new StatusException(404, "NotFound", $"namespaces \"{ns}\" not found", new JsonObject { ["name"] = ns, ["kind"] = "namespaces" });
+        }
+        var causes = Validation.Check(type, body);
+        if (causes.Count > 0)
+            throw StatusException.Invalid(type, name, causes);
+
+        metadata["uid"] = existing?["metadata"]?["uid"]?.DeepClone() ?? Guid.NewGuid().ToString();
+        metadata["creationTimestamp"] = existing?["metadata"]?["creationTimestamp"]?.DeepClone() ?? DateTimeOffset.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
+        if (manager is not null)
+            metadata["managedFields"] = new JsonArray(new JsonObject
+            {
+                ["manager"] = manager, ["operation"] = "Apply", ["apiVersion"] = type.ApiVersion, ["fieldsType"] = "FieldsV1",
+                ["time"] = DateTimeOffset.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture),
+            });
+        if (body["spec"] is not null)
+        {
+            var generation = existing?["metadata"]?["generation"]?.GetValue<long>() ?? 0;
+            var changed = existing is null || !JsonNode.DeepEquals(existing["spec"], Defaulted(type, body)["spec"]);
+            metadata["generation"] = changed ? generation + 1 : generation;
+        }
+        body = Defaulted(type, body);
+        if (existing?["status"] is { } status)
+            body["status"] = status.DeepClone();
+        if (type.Kind == "Namespace")
+            body["status"] = new JsonObject { ["phase"] = "Active" };
+        if (type.Kind == "Service")
+            AllocateServicePorts(body, existing);
+        var stored = Store.Put(type, body, existing is null ? "ADDED" : "MODIFIED");
+        if (type.Kind == "Deployment")
+            _controller.Reconcile(stored);
+        return stored;
+    }
+
+    /// <summary>The defaults the real server fills in that RAD's objects leave out (so an unchanged apply compares equal).</summary>
+    static JsonObject Defaulted(ResourceType type, JsonObject body)
+    {
+        body = (JsonObject)body.DeepClone();
+        if (type.Kind == "Deployment" && body["spec"] is JsonObject spec)
+        {
+            spec["replicas"] ??= 1;
+            spec["progressDeadlineSeconds"] ??= 600;
+            spec["revisionHistoryLimit"] ??= 10;
+        }
+        if (type.Kind == "Service" && body["spec"] is JsonObject service)
+            service["type"] ??= "ClusterIP";
+        return body;
+    }
+
+    void AllocateServicePorts(JsonObject service, JsonObject? existing)
+    {
+        var spec = (JsonObject)service["spec"]!;
+        spec["clusterIP"] = existing?["spec"]?["clusterIP"]?.DeepClone() ?? $"10.96.{Random.Shared.Next(0, 255)}.{Random.Shared.Next(1, 255)}";
+        if (spec["type"]?.GetValue<string>() is not ("NodePort" or "LoadBalancer"))
+            return;
+        var used = Store.List(ResourceType.All.First(r => r.Kind == "Service"), null)
+            .Where(s => s["metadata"]?["uid"]?.GetValue<string>() != service["metadata"]?["uid"]?.GetValue<string>())
+            .SelectMany(s => s["spec"]?["ports"] as JsonArray ?? []).Select(p => p?["nodePort"]?.GetValue<int>()).ToHashSet();
+        var ports = (JsonArray)spec["ports"]!;
+        for (var i = 0; i < ports.Count; i++)
+        {
+            var port = (JsonObject)ports[i]!;
+            if (port["nodePort"] is JsonValue given && used.Contains(given.GetValue<int>()))
+                throw StatusException.Invalid(ResourceType.All.First(r => r.Kind == "Service"), service["metadata"]!["name"]!.GetValue<string>(),
+                    [($"spec.ports[{i}].nodePort", "FieldValueInvalid", $"Invalid value: {given.GetValue<int>()}: provided port is already allocated")]);
+            port["nodePort"] ??= Enumerable.Range(30000, 2768).First(p => !used.Contains(p));
+        }
+    }
+
+    JsonObject List(ResourceType type, string? ns, IQueryCollection query)
+    {
+        var items = Store.List(type, ns).Where(o => Matches(o, query)).ToList();
+        return new JsonObject
+        {
+            ["kind"] = $"{type.Kind}List",
+            ["apiVersion"] = type.ApiVersion,
+            ["metadata"] = new JsonObject { ["resourceVersion"] = Store.Revision.ToString(CultureInfo.InvariantCulture) },
+            ["items"] = new JsonArray(items.Select(i => (JsonNode)i).ToArray()),
+        };
+    }
+
+    async Task WatchAsync(HttpContext http, ResourceType type, string? ns)
+    {
+        var query = http.Request.Query;
+        var timeout = TimeSpan.FromSeconds(int.TryParse(query["timeoutSeconds"], out var seconds) ? seconds : 60);
+        var bookmarks = query["allowWatchBookmarks"] is ["true"] or ["1"];
+        http.Response.ContentType = "application/json";
+        await http.Response.StartAsync();
+        var from = long.TryParse(query["resourceVersion"], out var rv) && rv > 0 ? rv : -1;
+
+        // No resourceVersion (or "0"): the current objects as ADDED, then what changes.
+        var watch = Store.Watch(from < 0 ? Store.Revision : from);
+        if (watch is null)
+        {
+            await WriteLineAsync(http, new JsonObject
+            {
+                ["type"] = "ERROR",
+                ["object"] = StatusException.Body(410, "Expired", $"too old resource version: {from} ({Store.CompactedRevision})"),
+            });
+            return;
+        }
+        var (backlog, live) = watch.Value;
+        try
+        {
+            if (from < 0)
+                foreach (var obj in Store.List(type, ns).Where(o => Matches(o, query)))
+                    await WriteLineAsync(http, new JsonObject { ["type"] = "ADDED", ["object"] = obj });
+            foreach (var change in backlog)
+                await WriteChangeAsync(http, change, type, ns, query);
+            using var end = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted);
+            end.CancelAfter(timeout);
+            while (!end.IsCancellationRequested)
+            {
+                using var tick = CancellationTokenSource.CreateLinkedTokenSource(end.Token);
+                tick.CancelAfter(TimeSpan.FromSeconds(1));
+                try
+                {
+                    await WriteChangeAsync(http, await live.Reader.ReadAsync(tick.Token), type, ns, query);
+                }
+                catch (OperationCanceledException) when (!end.IsCancellationRequested && bookmarks)
+                {
+                    await WriteLineAsync(http, new JsonObject
+                    {
+                        ["type"] = "BOOKMARK",
+                        ["object"] = new JsonObject
+                        {
+                            ["kind"] = type.Kind, ["apiVersion"] = type.ApiVersion,
+                            ["metadata"] = new JsonObject { ["resourceVersion"] = Store.Revision.ToString(CultureInfo.InvariantCulture) },
+                        },
+                    });
+                }
+                catch (OperationCanceledException) when (!end.IsCancellationRequested)
+                {
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The watch's time is up, or the client left.
+        }
+        finally
+        {
+            Store.StopWatching(live);
+        }
+    }
+
+    async Task WriteChangeAsync(HttpContext http, Change change, ResourceType type, string? ns, IQueryCollection query)
+    {
+        if (change.Resource != type || (ns is not null && change.Object["metadata"]?["namespace"]?.GetValue<string>() != ns) || !Matches(change.Object, query))
+            return;
+        await WriteLineAsync(http, new JsonObject { ["type"] = change.Type, ["object"] = change.Object.DeepClone() });
+    }
+
+    /// <summary>labelSelector (k=v,...) and fieldSelector (metadata.name, metadata.namespace, involvedObject.name/kind) equality terms.</summary>
+    static bool Matches(JsonObject obj, IQueryCollection query)
+    {
+        foreach (var term in Terms(query["labelSelector"]))
+            if (obj["metadata"]?["labels"]?[term.Key]?.GetValue<string>() != term.Value)
+                return false;
+        foreach (var term in Terms(query["fieldSelector"]))
+        {
+            var node = term.Key.Split('.').Aggregate((JsonNode?)obj, (n, part) => n?[part]);
+            if (node?.GetValue<string>() != term.Value)
+                return false;
+        }
+        return true;
+    }
+
+    static IEnumerable<KeyValuePair<string, string>> Terms(string? selector) =>
+        (selector ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries)
+            .Select(t => t.Split('=', 2))
+            .Select(p => KeyValuePair.Create(p[0].TrimEnd('=').Trim(), p.Length > 1 ? p[1].TrimStart('=').Trim() : ""));
+
+    static JsonObject Discovery(string group, string version) => new()
+    {
+        ["kind"] = "APIResourceList",
+        ["apiVersion"] = "v1",
+        ["groupVersion"] = group.Length == 0 ? version : $"{group}/{version}",
+        ["resources"] = new JsonArray(ResourceType.All.Where(r => r.Group == group && r.Version == version)
+            .Select(r => (JsonNode)new JsonObject
+            {
+                ["name"] = r.Plural, ["singularName"] = "", ["namespaced"] = r.Namespaced, ["kind"] = r.Kind,
+                ["verbs"] = new JsonArray("create", "delete", "get", "list", "patch", "update", "watch"),
+            }).ToArray()),
+    };
+
+    static async Task<JsonObject> ReadBodyAsync(HttpContext http)
+    {
+        using var reader = new StreamReader(http.Request.Body, Encoding.UTF8);
+        var text = await reader.ReadToEndAsync();
+        try
+        {
+            return (text.TrimStart().StartsWith('{') ? JsonNode.Parse(text) : Yaml.ParseAll(text).FirstOrDefault()) as JsonObject
+                   ?? throw new StatusException(400, "BadRequest", "the request body is not an object");
+        }
+        catch (Exception e) when (e is System.Text.Json.JsonException or YamlDotNet.Core.YamlException)
+        {
+            throw new StatusException(400, "BadRequest", $"error decoding the request body: {e.Message}");
+        }
+    }
+
+    static async Task WriteJsonAsync(HttpContext http, JsonObject body)
+    {
+        http.Response.ContentType = "application/json";
+        await http.Response.WriteAsync(body.ToJsonString());
+    }
+
+    static async Task WriteLineAsync(HttpContext http, JsonObject line)
+    {
+        await http.Response.WriteAsync(line.ToJsonString() + "\n");
+        await http.Response.Body.FlushAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _controller.Dispose();
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}
