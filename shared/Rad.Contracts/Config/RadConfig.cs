@@ -9,6 +9,8 @@ public record RadApplication(
     string Context,
     int ReplicaCount,
     int Port,
-    int ContainerPort);
+    int ContainerPort,
+    ApplicationResources? Resources = null,
+    string? ServiceType = null);
 
 public record RadRegistry(string Address);

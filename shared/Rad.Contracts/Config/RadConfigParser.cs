@@ -13,7 +13,10 @@ public static partial class RadConfigParser
 
     static readonly string[] RootFields = ["applications", "registry"];
     static readonly string[] ApplicationFields =
-        ["application_name", "dockerfile", "replica_count", "port", "context", "container_port"];
+        ["application_name", "dockerfile", "replica_count", "port", "context", "container_port", "resources", "service_type"];
+    static readonly string[] ResourceGroups = ["requests", "limits"];
+    static readonly string[] ResourceNames = ["cpu", "memory"];
+    static readonly string[] ServiceTypes = ["ClusterIP", "NodePort", "LoadBalancer"];
     static readonly string[] RegistryFields = ["address"];
 
     public static RadConfigParseResult Parse(string json)
@@ -104,11 +107,50 @@ public static partial class RadConfigParser
                 ? RequiredInt(app, path, "container_port", 1, 65535, errors)
                 : port;
 
+            var resources = ReadResources(app, path, errors);
+            var serviceType = OptionalString(app, path, "service_type", errors);
+            if (serviceType is not null && !ServiceTypes.Contains(serviceType, StringComparer.Ordinal))
+                errors.Add($"{path}.service_type \"{serviceType}\" must be one of {string.Join(", ", ServiceTypes)} (Kubernetes only; a port in 30000-32767 is a NodePort)");
+
             if (errors.Count == before)
-                result.Add(new RadApplication(name!, Normalize(dockerfile!), Normalize(context), replicas!.Value, port!.Value, containerPort!.Value));
+                result.Add(new RadApplication(name!, Normalize(dockerfile!), Normalize(context), replicas!.Value, port!.Value, containerPort!.Value,
+                    resources, serviceType));
             index++;
         }
         return result;
+    }
+
+    /// <summary>"resources": {"requests": {"cpu": "100m", "memory": "64Mi"}, "limits": {...}}, as Kubernetes writes quantities.</summary>
+    static ApplicationResources? ReadResources(JsonElement app, string path, List<string> errors)
+    {
+        if (!app.TryGetProperty("resources", out var resources))
+            return null;
+        if (resources.ValueKind != JsonValueKind.Object)
+        {
+            errors.Add($"{path}.resources must be an object such as {{\"requests\": {{\"cpu\": \"100m\", \"memory\": \"64Mi\"}}}}, found {Describe(resources)}");
+            return null;
+        }
+        RejectUnknownFields(resources, $"{path}.resources.", ResourceGroups, errors);
+        string? Quantity(string group, string name)
+        {
+            if (!resources.TryGetProperty(group, out var section) || section.ValueKind != JsonValueKind.Object)
+                return null;
+            if (!section.TryGetProperty(name, out _))
+                return null;
+            var value = OptionalString(section, $"{path}.resources.{group}", name, errors);
+            if (value is not null && !KubernetesQuantity().IsMatch(value))
+                errors.Add($"{path}.resources.{group}.{name} \"{value}\" is not a Kubernetes quantity (e.g. \"250m\" of cpu, \"128Mi\" of memory)");
+            return value;
+        }
+        foreach (var group in ResourceGroups)
+            if (resources.TryGetProperty(group, out var section))
+            {
+                if (section.ValueKind != JsonValueKind.Object)
+                    errors.Add($"{path}.resources.{group} must be an object with cpu and/or memory, found {Describe(section)}");
+                else
+                    RejectUnknownFields(section, $"{path}.resources.{group}.", ResourceNames, errors);
+            }
+        return new ApplicationResources(Quantity("requests", "cpu"), Quantity("requests", "memory"), Quantity("limits", "cpu"), Quantity("limits", "memory"));
     }
 
     static RadRegistry? ReadRegistry(JsonElement root, List<string> errors)
@@ -240,4 +282,7 @@ public static partial class RadConfigParser
     // host[:port]/path or a Docker Hub path: lowercase components separated by '/', no tag or digest.
     [GeneratedRegex(@"^([a-z0-9]([-a-z0-9.]*[a-z0-9])?(:[0-9]{1,5})?/)?[a-z0-9]+([._-][a-z0-9]+)*(/[a-z0-9]+([._-][a-z0-9]+)*)*/?$")]
     private static partial Regex RegistryAddress();
+
+    [GeneratedRegex(@"^(\d+(\.\d+)?|\.\d+)(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$")]
+    private static partial Regex KubernetesQuantity();
 }
