@@ -49,7 +49,7 @@ public sealed class RolloutTracker(IKubernetesApi api)
         }
         catch (OperationCanceledException) when (!token.IsCancellationRequested)
         {
-            throw new RolloutFailedException($"deployment {ns}/{name} did not become available within {deadline.TotalSeconds:0} s{(lastProblem is null ? "" : $"; last problem: {lastProblem}")}");
+            throw new RolloutFailedException($"deployment {ns}/{name} did not become available within {deadline.TotalSeconds:0.#} s{(lastProblem is null ? "" : $"; last problem: {lastProblem}")}");
         }
         catch (ChannelClosedException e) when (e.InnerException is not null)
         {
