@@ -92,7 +92,26 @@ list.SetAction((result, token) => Run(result, async client =>
     return ExitCodes.Succeeded;
 }, token));
 
-var root = new RootCommand("rad: deploy the applications of a git repository and follow every stage") { deploy, status, log, list };
+var target = new Option<string>("--target") { Description = "what to render for: kubernetes", Required = true };
+target.AcceptOnlyFromAmong("kubernetes");
+var directory = new Argument<string>("dir") { Description = "a git checkout holding rad.json (its HEAD commit is used)" };
+var renderNamespace = new Option<string>("--namespace", "-n") { Description = "namespace of the objects (default: default)", DefaultValueFactory = _ => "default" };
+var render = new Command("render", "Print the manifests RAD would apply for a checkout, as YAML, without any cluster") { target, directory, config, renderNamespace };
+render.SetAction(async (result, token) =>
+{
+    try
+    {
+        Console.Out.Write(await KubernetesRender.RenderAsync(result.GetValue(directory)!, result.GetValue(config) ?? "rad.json", result.GetValue(renderNamespace)!, token));
+        return ExitCodes.Succeeded;
+    }
+    catch (CliException e)
+    {
+        Console.Error.WriteLine($"rad: {e.Message}");
+        return ExitCodes.UsageOrConnection;
+    }
+});
+
+var root = new RootCommand("rad: deploy the applications of a git repository and follow every stage") { deploy, status, log, list, render };
 root.Options.Add(api);
 root.Options.Add(output);
 
