@@ -102,7 +102,8 @@ public static class Manifests
     {
         var type = ServiceType(application);
         var port = new JsonObject { ["name"] = "app", ["port"] = application.Port, ["targetPort"] = application.ContainerPort, ["protocol"] = "TCP" };
-        if (type == "NodePort")
+        // A port in the node-port range is the node port itself; outside it, the cluster allocates one.
+        if (application.Port is >= NodePortMin and <= NodePortMax)
             port["nodePort"] = application.Port;
         return new JsonObject
         {

@@ -11,15 +11,17 @@ public sealed class RenderTests(Stack stack)
     public async Task Rendered_manifests_pass_the_kubernetes_schema_and_pin_the_deployed_image()
     {
         var name = Stack.UniqueName("render");
-        var port = Stack.FreePort();
+        var (port, nodePort) = (Stack.FreePort(), Stack.FreePort());
+        // Outside 30000-32767, so the configured Service type applies (inside it is always a NodePort).
+        var lbPort = Enumerable.Range(18000, 1000).First(p => !Listening(p));
         var files = Repos.WebApp(name, port);
         files["rad.json"] = $$"""
             {
               "applications": [
                 { "application_name": "{{name}}", "dockerfile": "Dockerfile", "replica_count": 2, "port": {{port}},
                   "resources": { "requests": { "cpu": "100m", "memory": "32Mi" }, "limits": { "memory": "64Mi" } } },
-                { "application_name": "{{name}}-lb", "dockerfile": "Dockerfile", "replica_count": 1, "port": 8080, "service_type": "LoadBalancer" },
-                { "application_name": "{{name}}-node", "dockerfile": "Dockerfile", "replica_count": 1, "port": 30123, "container_port": 8080 }
+                { "application_name": "{{name}}-lb", "dockerfile": "Dockerfile", "replica_count": 1, "port": {{lbPort}}, "container_port": {{port}}, "service_type": "LoadBalancer" },
+                { "application_name": "{{name}}-node", "dockerfile": "Dockerfile", "replica_count": 1, "port": {{nodePort}}, "container_port": {{port}} }
               ],
               "registry": { "address": "127.0.0.1:5000/it" }
             }
@@ -42,7 +44,7 @@ public sealed class RenderTests(Stack stack)
             var image = deployed.GetProperty("applications")[0].GetProperty("image").GetString()!;
             Assert.Contains($"image: \"{image}\"", render.Stdout);
             Assert.Contains("type: LoadBalancer", render.Stdout);
-            Assert.Contains("nodePort: 30123", render.Stdout);
+            Assert.Contains($"nodePort: {nodePort}", render.Stdout);
             Assert.Contains("memory: 64Mi", render.Stdout);
             Assert.Contains($"rad/commit: {deployed.GetProperty("commit").GetString()}", render.Stdout);
         }
@@ -77,6 +79,20 @@ public sealed class RenderTests(Stack stack)
         finally
         {
             empty.Delete();
+        }
+    }
+
+    static bool Listening(int port)
+    {
+        using var client = new System.Net.Sockets.TcpClient();
+        try
+        {
+            client.Connect("127.0.0.1", port);
+            return true;
+        }
+        catch (System.Net.Sockets.SocketException)
+        {
+            return false;
         }
     }
 
