@@ -1,3 +1,4 @@
+using Rad.Clusters;
 using Rad.ClusterProvisioner;
 using Rad.Docker;
 using Rad.Hosting;
@@ -7,6 +8,8 @@ builder.AddRadService("cluster-provisioner", bus => bus.AddConsumer<ProvisionClu
 builder.Services.AddSingleton(_ => new DockerClient(builder.Configuration["Rad:Docker:Socket"] ?? DockerClient.DefaultSocket));
 builder.Services.Configure<LocalSwarmOptions>(builder.Configuration.GetSection(LocalSwarmOptions.Section));
 builder.Services.AddSingleton<StaleNetworkRepair>();
+builder.Services.AddClusterRegistry(builder.Configuration);
+builder.Services.AddSingleton<KubernetesClusters>();
 builder.Services.AddSingleton<LocalSwarm>();
 builder.Services.AddHostedService<StartupHeal>();
 

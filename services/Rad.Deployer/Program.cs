@@ -1,3 +1,4 @@
+using Rad.Clusters;
 using Rad.Contracts;
 using Rad.Deployer;
 using Rad.Docker;
@@ -12,6 +13,9 @@ builder.AddRadService("deployer", bus =>
 builder.Services.AddSingleton(_ => new DockerClient(builder.Configuration["Rad:Docker:Socket"] ?? DockerClient.DefaultSocket));
 builder.Services.Configure<DeployerOptions>(builder.Configuration.GetSection("Rad:Deployer"));
 builder.Services.AddScoped<SwarmDeployer>();
+builder.Services.Configure<RegistryCredentials>(builder.Configuration.GetSection("Rad"));
+builder.Services.AddClusterRegistry(builder.Configuration);
+builder.Services.AddSingleton<KubernetesDeployer>();
 
 var app = builder.Build();
 app.MapRadHealth();

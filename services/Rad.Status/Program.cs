@@ -33,6 +33,7 @@ builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(builder.Configuration
 builder.Services.AddSingleton<SchemaMigrator>();
 builder.Services.AddSingleton<DeploymentQueries>();
 builder.Services.AddSingleton<DeploymentEventHub>();
+builder.Services.AddSingleton<Rad.Clusters.ClusterRegistry>();
 builder.Services.Configure<DeadlineOptions>(builder.Configuration.GetSection(DeadlineOptions.Section));
 builder.Services.Configure<ConcurrencyOptions>(builder.Configuration.GetSection(ConcurrencyOptions.Section));
 builder.Services.AddOptions<ConcurrencyOptions>().Validate(o => ConcurrencyOptions.IsValid(o.Concurrency),
@@ -45,5 +46,6 @@ await app.Services.GetRequiredService<SchemaMigrator>().MigrateAsync(Cancellatio
 app.UseApiToken();
 app.MapRadHealth();
 app.MapDeploymentEndpoints();
+app.MapClusterEndpoints();
 await app.RunAsync();
 return 0;

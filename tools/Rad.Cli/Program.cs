@@ -111,7 +111,64 @@ render.SetAction(async (result, token) =>
     }
 });
 
-var root = new RootCommand("rad: deploy the applications of a git repository and follow every stage") { deploy, status, log, list, render };
+var clusterName = new Argument<string>("name") { Description = "the cluster's name in RAD (lowercase letters, digits, '-')" };
+var kubeconfigFile = new Option<string>("--kubeconfig") { Description = "kubeconfig file ('-' reads standard input; default: $KUBECONFIG or ~/.kube/config)" };
+var kubeContext = new Option<string?>("--context") { Description = "context of the kubeconfig (default: its current-context)" };
+var clustersAdd = new Command("add", "Register a Kubernetes cluster by kubeconfig; files it names are read here and sent inline, credentials are never printed")
+    { clusterName, kubeconfigFile, kubeContext };
+clustersAdd.SetAction((result, token) => Run(result, async client =>
+{
+    var file = result.GetValue(kubeconfigFile) ?? Environment.GetEnvironmentVariable("KUBECONFIG")?.Split(':')[0]
+               ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".kube", "config");
+    string text;
+    try
+    {
+        text = file == "-" ? await Console.In.ReadToEndAsync(token) : await File.ReadAllTextAsync(file, token);
+    }
+    catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+    {
+        throw new CliException($"cannot read the kubeconfig {file}: {e.Message}");
+    }
+    Rad.Kubernetes.KubeContext context;
+    try
+    {
+        context = Rad.Kubernetes.Kubeconfig.Load(text, result.GetValue(kubeContext), file == "-" ? Environment.CurrentDirectory : Path.GetDirectoryName(Path.GetFullPath(file)));
+    }
+    catch (Rad.Kubernetes.KubeconfigException e)
+    {
+        throw new CliException($"{file}: {e.Message}");
+    }
+    var answer = await client.AddClusterAsync(new { name = result.GetValue(clusterName), kubeconfig = Rad.Kubernetes.Kubeconfig.Flatten(context), context = context.Name }, token);
+    var cluster = System.Text.Json.JsonDocument.Parse(answer).RootElement;
+    var check = cluster.GetProperty("check");
+    Print(result, answer, $"registered cluster {result.GetValue(clusterName)}: {context} -- " +
+        (check.GetProperty("reachable").GetBoolean() ? $"reachable, Kubernetes {check.GetProperty("version").GetString()}" : $"NOT reachable now: {check.GetProperty("problem").GetString()}"));
+    return ExitCodes.Succeeded;
+}, token));
+var clustersList = new Command("list", "List the clusters RAD can deploy to");
+clustersList.SetAction((result, token) => Run(result, async client =>
+{
+    var answer = await client.ClustersAsync(token);
+    if (Mode(result) == OutputMode.Json)
+    {
+        Console.Out.WriteLine(answer);
+        return ExitCodes.Succeeded;
+    }
+    Console.Out.WriteLine($"{"NAME",-20}  {"KIND",-10}  {"NAMESPACE",-16}  {"AUTH",-20}  SERVER");
+    foreach (var c in System.Text.Json.JsonDocument.Parse(answer).RootElement.EnumerateArray())
+        Console.Out.WriteLine($"{c.GetProperty("name").GetString(),-20}  {c.GetProperty("kind").GetString(),-10}  {c.GetProperty("namespace").GetString() ?? "-",-16}  {c.GetProperty("auth").GetString() ?? "-",-20}  {c.GetProperty("server").GetString()}");
+    return ExitCodes.Succeeded;
+}, token));
+var clustersRemove = new Command("remove", "Forget a registered cluster (what runs on it keeps running)") { clusterName };
+clustersRemove.SetAction((result, token) => Run(result, async client =>
+{
+    await client.RemoveClusterAsync(result.GetValue(clusterName)!, token);
+    Print(result, $"{{\"removed\":\"{result.GetValue(clusterName)}\"}}", $"removed cluster {result.GetValue(clusterName)}");
+    return ExitCodes.Succeeded;
+}, token));
+var clusters = new Command("clusters", "Register, list and remove the Kubernetes clusters RAD deploys to") { clustersAdd, clustersList, clustersRemove };
+
+var root = new RootCommand("rad: deploy the applications of a git repository and follow every stage") { deploy, status, log, list, render, clusters };
 root.Options.Add(api);
 root.Options.Add(output);
 

@@ -65,6 +65,23 @@ public sealed class RadClient : IDisposable
         return (JsonSerializer.Deserialize<List<DeploymentView>>(raw, Json)!, raw);
     }
 
+    public async Task<string> AddClusterAsync(object registration, CancellationToken token)
+    {
+        using var response = await SendAsync(() => new HttpRequestMessage(HttpMethod.Post, "api/clusters") { Content = JsonContent.Create(registration, options: Json) }, token);
+        return await response.Content.ReadAsStringAsync(token);
+    }
+
+    public async Task<string> ClustersAsync(CancellationToken token)
+    {
+        using var response = await SendAsync(() => new HttpRequestMessage(HttpMethod.Get, "api/clusters"), token);
+        return await response.Content.ReadAsStringAsync(token);
+    }
+
+    public async Task RemoveClusterAsync(string name, CancellationToken token)
+    {
+        using var response = await SendAsync(() => new HttpRequestMessage(HttpMethod.Delete, $"api/clusters/{Uri.EscapeDataString(name)}"), token);
+    }
+
     /// <summary>The deployment's Server-Sent Events, from the first (or after <paramref name="after"/>) to the end event.</summary>
     public async IAsyncEnumerable<StreamEvent> EventsAsync(Guid id, long after, [EnumeratorCancellation] CancellationToken token)
     {
@@ -113,6 +130,7 @@ public sealed class RadClient : IDisposable
         {
             HttpStatusCode.Unauthorized => new CliException($"RAD at {Api} refused the request: {Detail(body)} Set RAD_API_TOKEN to the API's token."),
             HttpStatusCode.NotFound => new NotFoundException(Detail(body)),
+            HttpStatusCode.Conflict => new CliException(Detail(body)),
             _ => new CliException($"RAD answered {(int)response.StatusCode} {response.ReasonPhrase}: {Detail(body)}"),
         };
     }

@@ -1,4 +1,4 @@
-namespace Rad.Builder;
+namespace Rad.Docker;
 
 /// <summary>Credentials per registry host, from configuration (Rad__Registries__0__Server=..., __Username, __Password). Never logged.</summary>
 public sealed class RegistryCredentials

@@ -1,0 +1,112 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Rad.Clusters;
+using Rad.Kubernetes;
+
+namespace Rad.Status.Api;
+
+/// <summary>
+/// /api/clusters: register a Kubernetes cluster by kubeconfig (inline YAML and a context), list, remove. Answers
+/// describe a cluster (server, context, namespace, kind of authentication) and never contain its credentials.
+/// </summary>
+public static partial class ClusterEndpoints
+{
+    public static void MapClusterEndpoints(this WebApplication app)
+    {
+        var api = app.MapGroup("/api/clusters");
+
+        api.MapPost("", async (HttpRequest request, ClusterRegistry registry, TimeProvider clock, CancellationToken token) =>
+        {
+            var (name, kubeconfig, contextName, error) = await ReadAsync(request, token);
+            if (error is not null)
+                return Results.ValidationProblem(error, title: "The cluster registration is not valid.");
+            KubeContext context;
+            try
+            {
+                context = Kubeconfig.Load(kubeconfig!, contextName);
+            }
+            catch (KubeconfigException e)
+            {
+                return Results.ValidationProblem(new Dictionary<string, string[]> { ["kubeconfig"] = [e.Message] }, title: "The kubeconfig cannot be used.");
+            }
+            var cluster = new RegisteredCluster(name!, "kubernetes", context.Server.ToString(), context.Name, context.Namespace, context.AuthKind,
+                Kubeconfig.Flatten(context), clock.GetUtcNow());
+            if (!await registry.AddAsync(cluster, token))
+                return Results.Problem(statusCode: 409, title: "Cluster exists",
+                    detail: $"A cluster named '{name}' is registered already; remove it first (DELETE /api/clusters/{name}, or rad clusters remove {name}).");
+            var check = await CheckAsync(context, token);
+            return Results.Created($"/api/clusters/{name}", View(cluster, check));
+        });
+
+        api.MapGet("", async (ClusterRegistry registry, CancellationToken token) =>
+            Results.Ok(new object[] { new { name = ClusterRegistry.Local, kind = "swarm", server = "local Docker engine", context = (string?)null, @namespace = (string?)null, auth = (string?)null } }
+                .Concat((await registry.ListAsync(token)).Select(c => View(c, null)))));
+
+        api.MapGet("/{name}", async (string name, ClusterRegistry registry, CancellationToken token) =>
+            await registry.FindAsync(name, token) is { } cluster ? Results.Ok(View(cluster, null)) : NotFound(name));
+
+        api.MapDelete("/{name}", async (string name, ClusterRegistry registry, CancellationToken token) =>
+            await registry.RemoveAsync(name, token) ? Results.NoContent() : NotFound(name));
+    }
+
+    /// <summary>Whether the server answers with these credentials now; informative only (the deployment checks again).</summary>
+    static async Task<object> CheckAsync(KubeContext context, CancellationToken token)
+    {
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(token);
+        limit.CancelAfter(TimeSpan.FromSeconds(5));
+        try
+        {
+            using var client = new KubernetesClient(context);
+            var version = await client.VersionAsync(limit.Token);
+            return new { reachable = true, version = version["gitVersion"]?.GetValue<string>() };
+        }
+        catch (Exception e) when (e is KubernetesApiException or KubeconfigException or OperationCanceledException)
+        {
+            return new { reachable = false, problem = e.Message };
+        }
+    }
+
+    static object View(RegisteredCluster cluster, object? check) => new
+    {
+        name = cluster.Name,
+        kind = cluster.Kind,
+        server = cluster.Server,
+        context = cluster.Context,
+        @namespace = cluster.Namespace,
+        auth = cluster.Auth,
+        createdAt = cluster.CreatedAt,
+        check,
+    };
+
+    static async Task<(string? Name, string? Kubeconfig, string? Context, Dictionary<string, string[]>? Errors)> ReadAsync(HttpRequest request, CancellationToken token)
+    {
+        var errors = new Dictionary<string, string[]>();
+        JsonElement root;
+        try
+        {
+            using var document = await JsonDocument.ParseAsync(request.Body, cancellationToken: token);
+            root = document.RootElement.Clone();
+        }
+        catch (JsonException e)
+        {
+            errors["body"] = [$"The request body is not valid JSON: {e.Message}. Send {{\"name\": \"prod\", \"kubeconfig\": \"<YAML>\", \"context\": \"optional\"}}."];
+            return (null, null, null, errors);
+        }
+        string? Text(string field) => root.ValueKind == JsonValueKind.Object && root.TryGetProperty(field, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+        var name = Text("name");
+        var kubeconfig = Text("kubeconfig");
+        if (name is null || !ClusterName().IsMatch(name))
+            errors["name"] = ["name is required: lowercase letters, digits and '-', e.g. \"prod\"."];
+        else if (name == ClusterRegistry.Local)
+            errors["name"] = ["'local' is the built-in local Swarm; choose another name."];
+        if (string.IsNullOrWhiteSpace(kubeconfig))
+            errors["kubeconfig"] = ["kubeconfig is required: the kubeconfig's YAML text (rad clusters add reads and flattens the file for you)."];
+        return errors.Count == 0 ? (name, kubeconfig, Text("context"), null) : (null, null, null, errors);
+    }
+
+    static IResult NotFound(string name) =>
+        Results.Problem(statusCode: 404, title: "Cluster not found", detail: $"No cluster named '{name}' is registered (GET /api/clusters lists them).");
+
+    [GeneratedRegex("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")]
+    private static partial Regex ClusterName();
+}

@@ -1,0 +1,71 @@
+using Dapper;
+using Npgsql;
+using Rad.Kubernetes;
+
+namespace Rad.Clusters;
+
+/// <summary>A registered Kubernetes cluster. <see cref="Kubeconfig"/> holds its credentials: never log or show it.</summary>
+public sealed record RegisteredCluster(string Name, string Kind, string Server, string Context, string Namespace, string Auth, string Kubeconfig,
+    DateTimeOffset CreatedAt)
+{
+    public KubeContext Connect() => Rad.Kubernetes.Kubeconfig.Load(Kubeconfig);
+
+    public override string ToString() => $"cluster {Name} ({Kind} at {Server}, context {Context}, namespace {Namespace})";
+}
+
+/// <summary>
+/// The clusters RAD can deploy to besides the built-in local Swarm, in RAD's database (table clusters, created by the
+/// status service's migrations). The status service writes it; the cluster provisioner and the deployer read it.
+/// </summary>
+public sealed class ClusterRegistry(NpgsqlDataSource dataSource)
+{
+    public const string Local = "local";
+
+    public async Task<RegisteredCluster?> FindAsync(string name, CancellationToken token)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(token);
+        var row = await connection.QuerySingleOrDefaultAsync<Row>(new CommandDefinition(
+            $"{Select} WHERE name = @name", new { name }, cancellationToken: token));
+        return row?.ToCluster();
+    }
+
+    public async Task<IReadOnlyList<RegisteredCluster>> ListAsync(CancellationToken token)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(token);
+        return (await connection.QueryAsync<Row>(new CommandDefinition($"{Select} ORDER BY name", cancellationToken: token))).Select(r => r.ToCluster()).ToList();
+    }
+
+    /// <summary>False when a cluster of that name is registered already.</summary>
+    public async Task<bool> AddAsync(RegisteredCluster cluster, CancellationToken token)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(token);
+        return await connection.ExecuteAsync(new CommandDefinition("""
+            INSERT INTO clusters (name, kind, server, context, namespace, auth, kubeconfig, created_at)
+            VALUES (@Name, @Kind, @Server, @Context, @Namespace, @Auth, @Kubeconfig, @CreatedAt)
+            ON CONFLICT (name) DO NOTHING
+            """, cluster, cancellationToken: token)) == 1;
+    }
+
+    public async Task<bool> RemoveAsync(string name, CancellationToken token)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(token);
+        return await connection.ExecuteAsync(new CommandDefinition("DELETE FROM clusters WHERE name = @name", new { name }, cancellationToken: token)) == 1;
+    }
+
+    const string Select = "SELECT name, kind, server, context, namespace, auth, kubeconfig, created_at AS CreatedAt FROM clusters";
+
+    sealed class Row
+    {
+        public string Name { get; init; } = "";
+        public string Kind { get; init; } = "";
+        public string Server { get; init; } = "";
+        public string Context { get; init; } = "";
+        public string Namespace { get; init; } = "";
+        public string Auth { get; init; } = "";
+        public string Kubeconfig { get; init; } = "";
+        public DateTime CreatedAt { get; init; }
+
+        public RegisteredCluster ToCluster() => new(Name, Kind, Server, Context, Namespace, Auth, Kubeconfig,
+            new DateTimeOffset(DateTime.SpecifyKind(CreatedAt, DateTimeKind.Utc)));
+    }
+}
