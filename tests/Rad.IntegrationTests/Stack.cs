@@ -140,9 +140,9 @@ public sealed class Stack : IAsyncLifetime
     public Task<string> ScriptAsync(string script, params string[] arguments) =>
         RunAsync(Path.Combine(Root, "scripts", script), arguments);
 
-    public async Task<Guid> DeployAsync(string repository, string? @ref = null)
+    public async Task<Guid> DeployAsync(string repository, string? @ref = null, string? cluster = null)
     {
-        using var response = await Http.PostAsJsonAsync(new Uri(Api, "/api/deployments"), new { repository, @ref });
+        using var response = await Http.PostAsJsonAsync(new Uri(Api, "/api/deployments"), new { repository, @ref, cluster });
         Assert.Equal(System.Net.HttpStatusCode.Accepted, response.StatusCode);
         var body = await response.Content.ReadFromJsonAsync<JsonElement>();
         return body.GetProperty("id").GetGuid();
