@@ -10,6 +10,8 @@ builder.Services.Configure<LocalSwarmOptions>(builder.Configuration.GetSection(L
 builder.Services.AddSingleton<StaleNetworkRepair>();
 builder.Services.AddClusterRegistry(builder.Configuration);
 builder.Services.AddSingleton<KubernetesClusters>();
+builder.Services.Configure<ClusterApiOptions>(builder.Configuration.GetSection(ClusterApiOptions.Section));
+builder.Services.AddSingleton<ClusterApiProvisioner>();
 builder.Services.AddSingleton<LocalSwarm>();
 builder.Services.AddHostedService<StartupHeal>();
 

@@ -5,8 +5,8 @@ using Rad.Contracts;
 
 namespace Rad.ClusterProvisioner;
 
-public sealed class ProvisionClusterConsumer(LocalSwarm swarm, ClusterRegistry registry, KubernetesClusters kubernetes, IOptions<LocalSwarmOptions> options,
-    ILogger<ProvisionClusterConsumer> logger) : IConsumer<ProvisionCluster>
+public sealed class ProvisionClusterConsumer(LocalSwarm swarm, ClusterRegistry registry, KubernetesClusters kubernetes, ClusterApiProvisioner clusterApi,
+    IOptions<LocalSwarmOptions> options, ILogger<ProvisionClusterConsumer> logger) : IConsumer<ProvisionCluster>
 {
     public async Task Consume(ConsumeContext<ProvisionCluster> context)
     {
@@ -40,8 +40,15 @@ public sealed class ProvisionClusterConsumer(LocalSwarm swarm, ClusterRegistry r
         }
         try
         {
+            var created = false;
+            if (cluster is { Kind: RegisteredCluster.ClusterApiKind, Provisioned: false })
+            {
+                cluster = await clusterApi.ProvisionAsync(cluster, (phase, elapsed) =>
+                    context.Publish(new ClusterProvisioningProgressed(command.DeploymentId, command.Cluster, phase, elapsed)), context.CancellationToken);
+                created = true;
+            }
             var ns = await kubernetes.EnsureAsync(cluster, context.CancellationToken);
-            await context.Publish(new ClusterReady(command.DeploymentId, command.Cluster, ns, false));
+            await context.Publish(new ClusterReady(command.DeploymentId, command.Cluster, ns, created));
         }
         catch (ClusterProvisioningException e)
         {

@@ -30,7 +30,11 @@ public sealed class FakeKubernetesServer : IAsyncDisposable
         _app = app;
         Store = store;
         _controller = controller;
+        ClusterApi = new ClusterApiController(store, () => Kubeconfig());
     }
+
+    /// <summary>Cluster API's controllers: Clusters applied here get provisioned (as this same server).</summary>
+    public ClusterApiController ClusterApi { get; }
 
     public ObjectStore Store { get; }
     public Uri Url { get; private set; } = null!;
@@ -238,6 +242,8 @@ public sealed class FakeKubernetesServer : IAsyncDisposable
         var stored = Store.Put(type, body, existing is null ? "ADDED" : "MODIFIED");
         if (type.Kind == "Deployment")
             _controller.Reconcile(stored);
+        if (type.Kind == "Cluster")
+            ClusterApi.Reconcile(stored);
         return stored;
     }
 
@@ -423,6 +429,7 @@ public sealed class FakeKubernetesServer : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _controller.Dispose();
+        ClusterApi.Dispose();
         await _app.StopAsync();
         await _app.DisposeAsync();
     }

@@ -144,6 +144,107 @@ public sealed class KubernetesPipelineTests(Stack stack) : IAsyncLifetime
         Assert.Contains("context 'nowhere' is not in the kubeconfig; it has: fake", refused.Stderr);
     }
 
+    // A plain Cluster API template (Cluster + infrastructure + control plane + machines), as `clusterctl generate cluster` writes them.
+    const string CapiTemplate = """
+        apiVersion: cluster.x-k8s.io/v1beta1
+        kind: Cluster
+        metadata:
+          name: ${CLUSTER_NAME}
+        spec:
+          clusterNetwork:
+            pods:
+              cidrBlocks: ["192.168.0.0/16"]
+          controlPlaneRef:
+            apiVersion: controlplane.cluster.x-k8s.io/v1beta1
+            kind: KubeadmControlPlane
+            name: ${CLUSTER_NAME}-control-plane
+          infrastructureRef:
+            apiVersion: infrastructure.cluster.x-k8s.io/v1beta1
+            kind: DockerCluster
+            name: ${CLUSTER_NAME}
+        ---
+        apiVersion: infrastructure.cluster.x-k8s.io/v1beta1
+        kind: DockerCluster
+        metadata:
+          name: ${CLUSTER_NAME}
+        spec: {}
+        ---
+        apiVersion: controlplane.cluster.x-k8s.io/v1beta1
+        kind: KubeadmControlPlane
+        metadata:
+          name: ${CLUSTER_NAME}-control-plane
+        spec:
+          replicas: 1
+          version: ${KUBERNETES_VERSION}
+          machineTemplate:
+            infrastructureRef:
+              apiVersion: infrastructure.cluster.x-k8s.io/v1beta1
+              kind: DockerMachineTemplate
+              name: ${CLUSTER_NAME}-control-plane
+          kubeadmConfigSpec: {}
+        ---
+        apiVersion: infrastructure.cluster.x-k8s.io/v1beta1
+        kind: DockerMachineTemplate
+        metadata:
+          name: ${CLUSTER_NAME}-control-plane
+        spec:
+          template:
+            spec: {}
+        ---
+        apiVersion: cluster.x-k8s.io/v1beta1
+        kind: MachineDeployment
+        metadata:
+          name: ${CLUSTER_NAME}-md-0
+        spec:
+          clusterName: ${CLUSTER_NAME}
+          replicas: 2
+          template:
+            spec:
+              clusterName: ${CLUSTER_NAME}
+              version: ${KUBERNETES_VERSION}
+        """;
+
+    [Fact]
+    public async Task Cluster_api_cluster_is_created_at_its_first_deployment_with_progress_and_deleted_with_its_resources()
+    {
+        var management = await RegisterAsync(_server.Kubeconfig("capi-system"));
+        var template = Path.Combine(_files.FullName, "capi.yaml");
+        await File.WriteAllTextAsync(template, CapiTemplate);
+        var name = Stack.UniqueName("capi");
+        var missingVariable = await stack.CliAsync("clusters", "create", name, "--management", management, "--template", template);
+        var create = await stack.CliAsync("clusters", "create", name, "--management", management, "--template", template,
+            "--var", "KUBERNETES_VERSION=v1.30.0", "--namespace", "apps");
+        Assert.Equal(2, missingVariable.ExitCode);
+        Assert.Contains("${KUBERNETES_VERSION} without a value", missingVariable.Stderr);
+        Assert.True(create.ExitCode == 0, create.Stderr);
+        _clusters.Add(name);
+        var app = Stack.UniqueName("capi-app");
+        var url = await stack.PublishRepoAsync(app, Repos.WebApp(app, Stack.FreePort()));
+
+        var id = await stack.DeployAsync(url, cluster: name);
+        var deployment = await stack.WaitForEndAsync(id);
+
+        Assert.True(deployment.GetProperty("state").GetString() == "Succeeded", await stack.LogAsync(id));
+        var stage = deployment.GetProperty("stages").EnumerateArray().Single(s => s.GetProperty("name").GetString() == $"provision cluster[{name}]");
+        Assert.Equal("created, network apps", stage.GetProperty("message").GetString());
+        var log = await stack.LogAsync(id);
+        Assert.True(log.Split('\n').Count(l => l.EndsWith($"[IN PROGRESS]: provision cluster[{name}]", StringComparison.Ordinal)) >= 3, log);
+        Assert.NotNull(_server.Store.Get(ResourceTypes("Deployment"), "apps", app));
+        foreach (var kind in new[] { "Cluster", "DockerCluster", "KubeadmControlPlane", "MachineDeployment" })
+            Assert.Contains(_server.Store.List(ResourceTypes(kind), "capi-system"), o => o["metadata"]!["name"]!.GetValue<string>().StartsWith(name, StringComparison.Ordinal));
+        var listed = JsonDocument.Parse((await stack.CliAsync("clusters", "list", "-o", "json")).Stdout).RootElement.EnumerateArray()
+            .Single(c => c.GetProperty("name").GetString() == name);
+        Assert.True(listed.GetProperty("provisioned").GetBoolean());
+        Assert.Equal(_server.Url.ToString(), listed.GetProperty("server").GetString());
+
+        var removed = await stack.CliAsync("clusters", "remove", name);
+
+        Assert.Equal(0, removed.ExitCode);
+        _clusters.Remove(name);
+        foreach (var kind in new[] { "Cluster", "DockerCluster", "KubeadmControlPlane", "DockerMachineTemplate", "MachineDeployment" })
+            Assert.DoesNotContain(_server.Store.List(ResourceTypes(kind), "capi-system"), o => o["metadata"]!["name"]!.GetValue<string>().StartsWith(name, StringComparison.Ordinal));
+    }
+
     async Task AssertNoCredentialAsync(Guid id)
     {
         Assert.DoesNotContain(_server.Token!, (await stack.GetAsync(id)).GetRawText());

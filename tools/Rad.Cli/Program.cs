@@ -141,7 +141,7 @@ clustersAdd.SetAction((result, token) => Run(result, async client =>
     var answer = await client.AddClusterAsync(new { name = result.GetValue(clusterName), kubeconfig = Rad.Kubernetes.Kubeconfig.Flatten(context), context = context.Name }, token);
     var cluster = System.Text.Json.JsonDocument.Parse(answer).RootElement;
     var check = cluster.GetProperty("check");
-    Print(result, answer, $"registered cluster {result.GetValue(clusterName)}: {context} -- " +
+    Print(result, answer, $"registered cluster {result.GetValue(clusterName)}: {context}: " +
         (check.GetProperty("reachable").GetBoolean() ? $"reachable, Kubernetes {check.GetProperty("version").GetString()}" : $"NOT reachable now: {check.GetProperty("problem").GetString()}"));
     return ExitCodes.Succeeded;
 }, token));
@@ -166,7 +166,29 @@ clustersRemove.SetAction((result, token) => Run(result, async client =>
     Print(result, $"{{\"removed\":\"{result.GetValue(clusterName)}\"}}", $"removed cluster {result.GetValue(clusterName)}");
     return ExitCodes.Succeeded;
 }, token));
-var clusters = new Command("clusters", "Register, list and remove the Kubernetes clusters RAD deploys to") { clustersAdd, clustersList, clustersRemove };
+var management = new Option<string>("--management") { Description = "the registered Kubernetes cluster that runs Cluster API", Required = true };
+var templateFile = new Option<string>("--template") { Description = "YAML file: a Cluster named ${CLUSTER_NAME} with its control plane and machines (or a ClusterClass topology)", Required = true };
+var variable = new Option<string[]>("--var") { Description = "NAME=VALUE for a ${NAME} of the template (repeatable)", AllowMultipleArgumentsPerToken = false };
+var workloadNamespace = new Option<string>("--namespace") { Description = "namespace of the applications in the new cluster", DefaultValueFactory = _ => "default" };
+var provider = new Option<string>("--provider") { Description = "cluster-api", DefaultValueFactory = _ => "cluster-api" };
+provider.AcceptOnlyFromAmong("cluster-api");
+var clustersCreate = new Command("create", "Define a cluster that RAD creates through Cluster API at the first deployment to it")
+    { clusterName, provider, management, templateFile, variable, workloadNamespace };
+clustersCreate.SetAction((result, token) => Run(result, async client =>
+{
+    var template = await File.ReadAllTextAsync(result.GetValue(templateFile)!, token);
+    var pairs = (result.GetValue(variable) ?? []).Select(v => v.Split('=', 2)).ToList();
+    if (pairs.FirstOrDefault(p => p.Length != 2 || p[0].Length == 0) is { } bad)
+        throw new CliException($"--var {string.Join('=', bad)} is not NAME=VALUE");
+    var answer = await client.AddClusterAsync(new
+    {
+        name = result.GetValue(clusterName), provider = "cluster-api", management = result.GetValue(management), template,
+        variables = pairs.ToDictionary(p => p[0], p => p[1]), @namespace = result.GetValue(workloadNamespace),
+    }, token);
+    Print(result, answer, $"defined cluster {result.GetValue(clusterName)}: Cluster API in {result.GetValue(management)} creates it at the first deployment to it");
+    return ExitCodes.Succeeded;
+}, token));
+var clusters = new Command("clusters", "Register, create, list and remove the Kubernetes clusters RAD deploys to") { clustersAdd, clustersCreate, clustersList, clustersRemove };
 
 var root = new RootCommand("rad: deploy the applications of a git repository and follow every stage") { deploy, status, log, list, render, clusters };
 root.Options.Add(api);

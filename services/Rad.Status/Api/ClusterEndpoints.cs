@@ -17,6 +17,14 @@ public static partial class ClusterEndpoints
 
         api.MapPost("", async (HttpRequest request, ClusterRegistry registry, TimeProvider clock, CancellationToken token) =>
         {
+            request.EnableBuffering();
+            using (var peek = await JsonDocument.ParseAsync(request.Body, cancellationToken: token).ContinueWith(t => t.IsCompletedSuccessfully ? t.Result : null, token))
+            {
+                request.Body.Position = 0;
+                if (peek?.RootElement is { ValueKind: JsonValueKind.Object } root && root.TryGetProperty("provider", out var provider)
+                    && provider.ValueKind == JsonValueKind.String && provider.GetString() == RegisteredCluster.ClusterApiKind)
+                    return await RegisterClusterApiAsync(root, registry, clock, token);
+            }
             var (name, kubeconfig, contextName, error) = await ReadAsync(request, token);
             if (error is not null)
                 return Results.ValidationProblem(error, title: "The cluster registration is not valid.");
@@ -46,7 +54,64 @@ public static partial class ClusterEndpoints
             await registry.FindAsync(name, token) is { } cluster ? Results.Ok(View(cluster, null)) : NotFound(name));
 
         api.MapDelete("/{name}", async (string name, ClusterRegistry registry, CancellationToken token) =>
-            await registry.RemoveAsync(name, token) ? Results.NoContent() : NotFound(name));
+        {
+            if (await registry.FindAsync(name, token) is not { } cluster)
+                return NotFound(name);
+            if (cluster.ClusterApi is { } definition && await registry.FindAsync(definition.Management, token) is { } management)
+            {
+                // A cluster RAD created is deleted too: its Cluster API objects go from the management cluster.
+                try
+                {
+                    await ClusterTemplate.DeleteAsync(cluster, management, token);
+                }
+                catch (Exception e) when (e is KubernetesApiException or KubeconfigException or ClusterTemplate.TemplateException)
+                {
+                    return Results.Problem(statusCode: 502, title: "Cluster API objects not deleted",
+                        detail: $"{cluster} is still registered: deleting its objects in {management} failed: {e.Message}");
+                }
+            }
+            await registry.RemoveAsync(name, token);
+            return Results.NoContent();
+        });
+    }
+
+    /// <summary>{"name", "provider": "cluster-api", "management", "template", "variables", "namespace"}: a cluster RAD creates at its first deployment.</summary>
+    static async Task<IResult> RegisterClusterApiAsync(JsonElement root, ClusterRegistry registry, TimeProvider clock, CancellationToken token)
+    {
+        string? Text(string field) => root.TryGetProperty(field, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+        var errors = new Dictionary<string, string[]>();
+        var name = Text("name");
+        var managementName = Text("management");
+        var template = Text("template");
+        var ns = Text("namespace") ?? "default";
+        var variables = root.TryGetProperty("variables", out var vars) && vars.ValueKind == JsonValueKind.Object
+            ? vars.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.ToString())
+            : [];
+        if (name is null || !ClusterName().IsMatch(name) || name == ClusterRegistry.Local)
+            errors["name"] = ["name is required: lowercase letters, digits and '-', not 'local'."];
+        var management = managementName is null ? null : await registry.FindAsync(managementName, token);
+        if (management is not { Kind: RegisteredCluster.KubernetesKind })
+            errors["management"] = [$"management must name a registered Kubernetes cluster (rad clusters add), not \"{managementName}\"."];
+        if (string.IsNullOrWhiteSpace(template))
+            errors["template"] = ["template is required: YAML documents with a Cluster named ${CLUSTER_NAME}."];
+        else if (name is not null && management is not null)
+        {
+            try
+            {
+                ClusterTemplate.Render(template, name, management.Namespace, variables);
+            }
+            catch (ClusterTemplate.TemplateException e)
+            {
+                errors["template"] = [e.Message];
+            }
+        }
+        if (errors.Count > 0)
+            return Results.ValidationProblem(errors, title: "The Cluster API cluster is not valid.");
+        var cluster = new RegisteredCluster(name!, RegisteredCluster.ClusterApiKind, $"(created by Cluster API in {managementName})", "", ns, "", "",
+            clock.GetUtcNow(), new ClusterApiDefinition(managementName!, template!, variables));
+        if (!await registry.AddAsync(cluster, token))
+            return Results.Problem(statusCode: 409, title: "Cluster exists", detail: $"A cluster named '{name}' is registered already.");
+        return Results.Created($"/api/clusters/{name}", View(cluster, new { reachable = false, problem = "created by Cluster API at the first deployment to it" }));
     }
 
     /// <summary>Whether the server answers with these credentials now; informative only (the deployment checks again).</summary>
@@ -70,6 +135,8 @@ public static partial class ClusterEndpoints
     {
         name = cluster.Name,
         kind = cluster.Kind,
+        provisioned = cluster.Provisioned,
+        management = cluster.ClusterApi?.Management,
         server = cluster.Server,
         context = cluster.Context,
         @namespace = cluster.Namespace,

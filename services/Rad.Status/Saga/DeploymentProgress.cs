@@ -24,6 +24,17 @@ public static class DeploymentProgress
         return true;
     }
 
+    /// <summary>A long stage reports where it is: the message changes, the deadline moves on (the worker is alive), and an event records it.</summary>
+    public static void ProgressStage(this DeploymentState saga, string stage, DateTimeOffset now, TimeSpan deadline, string message)
+    {
+        var record = saga.Stages.FirstOrDefault(s => s.Name == stage);
+        if (record is null || record.State != StageStates.InProgress || record.Message == message)
+            return;
+        record.Message = message;
+        record.Deadline = now + deadline;
+        saga.Record(now, stage, StageStates.InProgress, message);
+    }
+
     public static void Fail(this DeploymentState saga, string stage, string reason, DateTimeOffset now)
     {
         var record = saga.Stages.FirstOrDefault(s => s.Name == stage);

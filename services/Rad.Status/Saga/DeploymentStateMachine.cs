@@ -32,6 +32,7 @@ public class DeploymentStateMachine : MassTransitStateMachine<DeploymentState>
         Event(() => Cloned, ByDeployment);
         Event(() => CloneFailed, ByDeployment);
         Event(() => ClusterReady, ByDeployment);
+        Event(() => ClusterProgressed, ByDeployment);
         Event(() => ClusterFailed, ByDeployment);
         Event(() => ImageBuilt, ByDeployment);
         Event(() => ImageBuildFailed, ByDeployment);
@@ -87,6 +88,9 @@ public class DeploymentStateMachine : MassTransitStateMachine<DeploymentState>
             FailStage(CloneFaulted, _ => StageNames.Clone, context => WorkerCrashed("cloner", context.Message)));
 
         During(Cloning, Building,
+            When(ClusterProgressed)
+                .Then(context => context.Saga.ProgressStage(StageNames.Cluster(context.Saga.Cluster), Now, _deadlines.Cluster,
+                    $"phase {context.Message.Phase}, {context.Message.Elapsed.TotalSeconds:0} s elapsed")),
             When(ClusterReady)
                 .Then(context => RecordCluster(context.Saga, context.Message))
                 .If(context => context.Saga.ReadyToDeploy(), ready => ready.ThenAsync(PublishDeploys).TransitionTo(Deploying)),
@@ -135,6 +139,7 @@ public class DeploymentStateMachine : MassTransitStateMachine<DeploymentState>
     public Event<RepositoryCloned> Cloned { get; private set; } = null!;
     public Event<CloneFailed> CloneFailed { get; private set; } = null!;
     public Event<ClusterReady> ClusterReady { get; private set; } = null!;
+    public Event<ClusterProvisioningProgressed> ClusterProgressed { get; private set; } = null!;
     public Event<ClusterProvisioningFailed> ClusterFailed { get; private set; } = null!;
     public Event<ImageBuilt> ImageBuilt { get; private set; } = null!;
     public Event<ImageBuildFailed> ImageBuildFailed { get; private set; } = null!;

@@ -119,7 +119,7 @@ public sealed class KubernetesClientTests : IAsyncLifetime
         var forbidden = await Assert.ThrowsAsync<KubernetesApiException>(() => _client.ApplyAsync(Manifests.Deployment("shop", Web, "x", Commit, null), CancellationToken.None));
         _server.ForbiddenNamespaces.Clear();
         var invalid = await Assert.ThrowsAsync<KubernetesApiException>(() =>
-            _client.ApplyAsync(Manifests.Service("shop", Web with { Port = 80, ServiceType = "NodePort" }, Commit), CancellationToken.None));
+            _client.ApplyAsync(Manifests.Service("shop", Web with { Port = 70000 }, Commit), CancellationToken.None));
         using var wrongToken = new KubernetesClient(Kubeconfig.Load(_server.Kubeconfig("shop", token: "expired-token")));
         var unauthorized = await Assert.ThrowsAsync<KubernetesApiException>(() => wrongToken.VersionAsync(CancellationToken.None));
         using var nowhere = new KubernetesClient(Kubeconfig.Load(_server.Kubeconfig("shop").Replace(_server.Url.ToString().TrimEnd('/'), "http://127.0.0.1:9")));
@@ -129,7 +129,7 @@ public sealed class KubernetesClientTests : IAsyncLifetime
         Assert.StartsWith("apply Deployment shop/web: 403 Forbidden: deployments.apps is forbidden", forbidden.Message);
         Assert.Equal((422, "Invalid"), (invalid.Code, invalid.Reason));
         Assert.Contains("apply Service shop/web", invalid.Message);
-        Assert.Contains("spec.ports[0].nodePort: Invalid value: 80: provided port is not in the valid range", invalid.Message);
+        Assert.Contains("spec.ports[0].port: Invalid value: must be between 1 and 65535, inclusive", invalid.Message);
         Assert.Equal(401, unauthorized.Code);
         Assert.DoesNotContain("expired-token", unauthorized.Message);
         Assert.Equal("Unreachable", unreachable.Reason);
