@@ -286,6 +286,24 @@ public sealed class DeploymentStateMachineTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Cluster_progress_updates_the_stage_and_pushes_its_deadline_on()
+    {
+        await StartedAsync();
+        var started = _saga.Sagas.Contains(_id).Stages.Single(s => s.Name == "provision cluster[local]").Deadline;
+        _clock.Advance(TimeSpan.FromMinutes(1));
+
+        await _harness.Bus.Publish(new ClusterProvisioningProgressed(_id, "local", "Provisioning", TimeSpan.FromSeconds(60)));
+
+        Assert.True(await _harness.Consumed.Any<ClusterProvisioningProgressed>(x => x.Context.Message.DeploymentId == _id));
+        var stage = _saga.Sagas.Contains(_id).Stages.Single(s => s.Name == "provision cluster[local]");
+        Assert.Equal("phase Provisioning, 60 s elapsed", stage.Message);
+        Assert.Equal(started + TimeSpan.FromMinutes(1), stage.Deadline);
+        Assert.Equal(StageStates.InProgress, stage.State);
+        Assert.True(await _harness.Published.Any<DeploymentProgressed>(x => x.Context.Message.DeploymentId == _id
+            && x.Context.Message.Changes.Any(c => c.Message == "phase Provisioning, 60 s elapsed")));
+    }
+
+    [Fact]
     public void State_machine_prints_as_a_diagram()
     {
         var graph = Machine.GetGraph();
