@@ -1,5 +1,8 @@
 using System.Collections.Concurrent;
 using System.Globalization;
+using System.Net;
+using System.Security.Cryptography.X509Certificates;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
 using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
@@ -50,11 +53,25 @@ public sealed class FakeKubernetesServer : IAsyncDisposable
 
     public ConcurrentDictionary<string, Scenario> Scenarios => _controller.Scenarios;
 
-    public static async Task<FakeKubernetesServer> StartAsync()
+    /// <summary>
+    /// Starts the server on 127.0.0.1 (a free port): plain HTTP, or HTTPS with <paramref name="serverCertificate"/>;
+    /// with <paramref name="clientCa"/>, TLS clients must present a certificate that CA issued (and need no token).
+    /// </summary>
+    public static async Task<FakeKubernetesServer> StartAsync(X509Certificate2? serverCertificate = null, X509Certificate2? clientCa = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        if (serverCertificate is null)
+            builder.WebHost.UseUrls("http://127.0.0.1:0");
+        else
+            builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen => listen.UseHttps(https =>
+            {
+                https.ServerCertificate = serverCertificate;
+                if (clientCa is null)
+                    return;
+                https.ClientCertificateMode = ClientCertificateMode.AllowCertificate;
+                https.ClientCertificateValidation = (certificate, _, _) => IssuedBy(certificate, clientCa);
+            })));
         var store = new ObjectStore();
         var controller = new DeploymentController(store);
         var app = builder.Build();
@@ -62,7 +79,19 @@ public sealed class FakeKubernetesServer : IAsyncDisposable
         app.Run(server.HandleAsync);
         await app.StartAsync();
         server.Url = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+        server.ClientCa = clientCa;
         return server;
+    }
+
+    X509Certificate2? ClientCa { get; set; }
+
+    static bool IssuedBy(X509Certificate2 certificate, X509Certificate2 ca)
+    {
+        using var chain = new X509Chain();
+        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        chain.ChainPolicy.CustomTrustStore.Add(ca);
+        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        return chain.Build(certificate);
     }
 
     /// <summary>A kubeconfig that reaches this server with its token, context "fake", namespace <paramref name="ns"/>.</summary>
@@ -92,7 +121,8 @@ public sealed class FakeKubernetesServer : IAsyncDisposable
         Requests.Enqueue((request.Method, request.Path + request.QueryString, request.ContentType));
         try
         {
-            if (Token is not null && request.Headers.Authorization.ToString() != $"Bearer {Token}")
+            var certified = ClientCa is not null && await http.Connection.GetClientCertificateAsync() is { } presented && IssuedBy(presented, ClientCa);
+            if (!certified && Token is not null && request.Headers.Authorization.ToString() != $"Bearer {Token}")
                 throw new StatusException(401, "Unauthorized", "Unauthorized");
             await RouteAsync(http);
         }

@@ -141,8 +141,9 @@ public sealed class BadInputTests(Stack stack)
 
         var deployment = await stack.WaitForEndAsync(id);
 
-        Assert.Equal("provision cluster[production]: cluster 'production' is not known to this installation; the clusters it can deploy to are: local",
-            deployment.GetProperty("error").GetString());
+        var error = deployment.GetProperty("error").GetString()!;
+        Assert.StartsWith("provision cluster[production]: cluster 'production' is not known to this installation; the clusters it can deploy to are: local", error);
+        Assert.EndsWith("(register one with rad clusters add)", error);
     }
 
     [Fact]
