@@ -245,6 +245,26 @@ public sealed class KubernetesPipelineTests(Stack stack) : IAsyncLifetime
             Assert.DoesNotContain(_server.Store.List(ResourceTypes(kind), "capi-system"), o => o["metadata"]!["name"]!.GetValue<string>().StartsWith(name, StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task Cluster_api_cluster_that_fails_to_provision_fails_the_deployment_with_its_failure_message()
+    {
+        var management = await RegisterAsync(_server.Kubeconfig("capi-failing"));
+        var template = Path.Combine(_files.FullName, "capi-failing.yaml");
+        await File.WriteAllTextAsync(template, CapiTemplate);
+        var name = Stack.UniqueName("capi-bad");
+        _server.ClusterApi.Failing.Add(name);
+        Assert.Equal(0, (await stack.CliAsync("clusters", "create", name, "--management", management, "--template", template, "--var", "KUBERNETES_VERSION=v1.30.0")).ExitCode);
+        _clusters.Add(name);
+        var app = Stack.UniqueName("capi-bad-app");
+        var url = await stack.PublishRepoAsync(app, Repos.WebApp(app, Stack.FreePort()));
+
+        var deployment = await stack.WaitForEndAsync(await stack.DeployAsync(url, cluster: name));
+
+        Assert.Equal("Failed", deployment.GetProperty("state").GetString());
+        Assert.Contains($"Cluster capi-failing/{name} failed: InvalidConfiguration: Failure detected from referenced resource", deployment.GetProperty("error").GetString());
+        Assert.Contains("failed to create load balancer", deployment.GetProperty("error").GetString());
+    }
+
     async Task AssertNoCredentialAsync(Guid id)
     {
         Assert.DoesNotContain(_server.Token!, (await stack.GetAsync(id)).GetRawText());
