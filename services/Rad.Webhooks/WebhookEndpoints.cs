@@ -61,7 +61,7 @@ public static partial class WebhookEndpoints
         var settings = options.Value;
         var cluster = request.Query["cluster"].FirstOrDefault() ?? settings.Cluster;
         var configPath = request.Query["config"].FirstOrDefault() ?? settings.ConfigPath;
-        if (!ClusterName().IsMatch(cluster))
+        if (!DnsLabel.IsValid(cluster))
             return Problem(400, "Invalid cluster", $"The query parameter cluster=\"{cluster}\" is not a cluster name: lowercase letters, digits and '-'.");
         if (configPath.StartsWith('/') || configPath.Split('/').Contains(".."))
             return Problem(400, "Invalid config path", $"The query parameter config=\"{configPath}\" must be a path relative to the repository root, without '..'.");
@@ -125,9 +125,6 @@ public static partial class WebhookEndpoints
     }
 
     static IResult Problem(int status, string title, string detail) => Results.Problem(statusCode: status, title: title, detail: detail);
-
-    [GeneratedRegex("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")]
-    private static partial Regex ClusterName();
 
     [GeneratedRegex("^[0-9a-f]{40}([0-9a-f]{24})?$")]
     private static partial Regex CommitSha();

@@ -1,6 +1,6 @@
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using Rad.Clusters;
+using Rad.Contracts;
 using Rad.Kubernetes;
 
 namespace Rad.Status.Api;
@@ -9,7 +9,7 @@ namespace Rad.Status.Api;
 /// /api/clusters: register a Kubernetes cluster by kubeconfig (inline YAML and a context), list, remove. Answers
 /// describe a cluster (server, context, namespace, kind of authentication) and never contain its credentials.
 /// </summary>
-public static partial class ClusterEndpoints
+public static class ClusterEndpoints
 {
     public static void MapClusterEndpoints(this WebApplication app)
     {
@@ -17,15 +17,22 @@ public static partial class ClusterEndpoints
 
         api.MapPost("", async (HttpRequest request, ClusterRegistry registry, TimeProvider clock, CancellationToken token) =>
         {
-            request.EnableBuffering();
-            using (var peek = await JsonDocument.ParseAsync(request.Body, cancellationToken: token).ContinueWith(t => t.IsCompletedSuccessfully ? t.Result : null, token))
+            JsonElement root;
+            try
             {
-                request.Body.Position = 0;
-                if (peek?.RootElement is { ValueKind: JsonValueKind.Object } root && root.TryGetProperty("provider", out var provider)
-                    && provider.ValueKind == JsonValueKind.String && provider.GetString() == RegisteredCluster.ClusterApiKind)
-                    return await RegisterClusterApiAsync(root, registry, clock, token);
+                using var document = await JsonDocument.ParseAsync(request.Body, cancellationToken: token);
+                root = document.RootElement.Clone();
             }
-            var (name, kubeconfig, contextName, error) = await ReadAsync(request, token);
+            catch (JsonException e)
+            {
+                return Results.ValidationProblem(new Dictionary<string, string[]>
+                {
+                    ["body"] = [$"The request body is not valid JSON: {e.Message}. Send {{\"name\": \"prod\", \"kubeconfig\": \"<YAML>\", \"context\": \"optional\"}}."],
+                }, title: "The cluster registration is not valid.");
+            }
+            if (Text(root, "provider") == RegisteredCluster.ClusterApiKind)
+                return await RegisterClusterApiAsync(root, registry, clock, token);
+            var (name, kubeconfig, contextName, error) = ReadKubeconfigRegistration(root);
             if (error is not null)
                 return Results.ValidationProblem(error, title: "The cluster registration is not valid.");
             KubeContext context;
@@ -78,16 +85,15 @@ public static partial class ClusterEndpoints
     /// <summary>{"name", "provider": "cluster-api", "management", "template", "variables", "namespace"}: a cluster RAD creates at its first deployment.</summary>
     static async Task<IResult> RegisterClusterApiAsync(JsonElement root, ClusterRegistry registry, TimeProvider clock, CancellationToken token)
     {
-        string? Text(string field) => root.TryGetProperty(field, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
         var errors = new Dictionary<string, string[]>();
-        var name = Text("name");
-        var managementName = Text("management");
-        var template = Text("template");
-        var ns = Text("namespace") ?? "default";
+        var name = Text(root, "name");
+        var managementName = Text(root, "management");
+        var template = Text(root, "template");
+        var ns = Text(root, "namespace") ?? "default";
         var variables = root.TryGetProperty("variables", out var vars) && vars.ValueKind == JsonValueKind.Object
             ? vars.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.ToString())
             : [];
-        if (name is null || !ClusterName().IsMatch(name) || name == ClusterRegistry.Local)
+        if (!DnsLabel.IsValid(name) || name == ClusterRegistry.Local)
             errors["name"] = ["name is required: lowercase letters, digits and '-', not 'local'."];
         var management = managementName is null ? null : await registry.FindAsync(managementName, token);
         if (management is not { Kind: RegisteredCluster.KubernetesKind })
@@ -145,35 +151,23 @@ public static partial class ClusterEndpoints
         check,
     };
 
-    static async Task<(string? Name, string? Kubeconfig, string? Context, Dictionary<string, string[]>? Errors)> ReadAsync(HttpRequest request, CancellationToken token)
+    static (string? Name, string? Kubeconfig, string? Context, Dictionary<string, string[]>? Errors) ReadKubeconfigRegistration(JsonElement root)
     {
         var errors = new Dictionary<string, string[]>();
-        JsonElement root;
-        try
-        {
-            using var document = await JsonDocument.ParseAsync(request.Body, cancellationToken: token);
-            root = document.RootElement.Clone();
-        }
-        catch (JsonException e)
-        {
-            errors["body"] = [$"The request body is not valid JSON: {e.Message}. Send {{\"name\": \"prod\", \"kubeconfig\": \"<YAML>\", \"context\": \"optional\"}}."];
-            return (null, null, null, errors);
-        }
-        string? Text(string field) => root.ValueKind == JsonValueKind.Object && root.TryGetProperty(field, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
-        var name = Text("name");
-        var kubeconfig = Text("kubeconfig");
-        if (name is null || !ClusterName().IsMatch(name))
+        var name = Text(root, "name");
+        var kubeconfig = Text(root, "kubeconfig");
+        if (!DnsLabel.IsValid(name))
             errors["name"] = ["name is required: lowercase letters, digits and '-', e.g. \"prod\"."];
         else if (name == ClusterRegistry.Local)
             errors["name"] = ["'local' is the built-in local Swarm; choose another name."];
         if (string.IsNullOrWhiteSpace(kubeconfig))
             errors["kubeconfig"] = ["kubeconfig is required: the kubeconfig's YAML text (rad clusters add reads and flattens the file for you)."];
-        return errors.Count == 0 ? (name, kubeconfig, Text("context"), null) : (null, null, null, errors);
+        return errors.Count == 0 ? (name, kubeconfig, Text(root, "context"), null) : (null, null, null, errors);
     }
+
+    static string? Text(JsonElement root, string field) =>
+        root.ValueKind == JsonValueKind.Object && root.TryGetProperty(field, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 
     static IResult NotFound(string name) =>
         Results.Problem(statusCode: 404, title: "Cluster not found", detail: $"No cluster named '{name}' is registered (GET /api/clusters lists them).");
-
-    [GeneratedRegex("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")]
-    private static partial Regex ClusterName();
 }

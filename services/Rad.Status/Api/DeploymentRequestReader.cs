@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Rad.Contracts;
 using Rad.Status.Saga;
 
 namespace Rad.Status.Api;
@@ -44,7 +45,7 @@ public static partial class DeploymentRequestReader
                 errors["ref"] = [$"\"{@ref}\" is not a branch, tag or commit name."];
             if (configPath.StartsWith('/') || configPath.Split('/').Contains(".."))
                 errors["configPath"] = [$"\"{configPath}\" must be a path relative to the repository root, without '..'."];
-            if (!ClusterName().IsMatch(cluster))
+            if (!DnsLabel.IsValid(cluster))
                 errors["cluster"] = [$"\"{cluster}\" is not a cluster name: lowercase letters, digits and '-', e.g. \"local\"."];
             if (concurrency is not null && !ConcurrencyOptions.IsValid(concurrency))
                 errors["concurrency"] = [$"\"{concurrency}\" is not a concurrency policy: use \"{ConcurrencyOptions.Queue}\" (wait for a running deployment of the same repository and cluster) or \"{ConcurrencyOptions.Supersede}\" (replace it)."];
@@ -77,9 +78,6 @@ public static partial class DeploymentRequestReader
 
     [GeneratedRegex(@"^[A-Za-z0-9._][A-Za-z0-9._/+-]{0,254}$")]
     private static partial Regex RefName();
-
-    [GeneratedRegex("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")]
-    private static partial Regex ClusterName();
 
     [GeneratedRegex(@"^[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:[^\s]+$")]
     private static partial Regex ScpLike();

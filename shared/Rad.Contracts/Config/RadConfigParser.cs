@@ -80,7 +80,7 @@ public static partial class RadConfigParser
             RejectUnknownFields(app, path + ".", ApplicationFields, errors);
 
             var name = RequiredString(app, path, "application_name", errors);
-            if (name is not null && !ApplicationName().IsMatch(name))
+            if (name is not null && !DnsLabel.IsValid(name))
                 errors.Add($"{path}.application_name \"{name}\" must be 1-63 lowercase letters, digits or '-', starting and ending with a letter or digit");
             else if (name is not null && names.TryGetValue(name, out var first))
                 errors.Add($"{path}.application_name \"{name}\" is already used by applications[{first}]; names must be unique");
@@ -275,9 +275,6 @@ public static partial class RadConfigParser
         JsonValueKind.Object => "an object",
         _ => value.ValueKind.ToString(),
     };
-
-    [GeneratedRegex("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")]
-    private static partial Regex ApplicationName();
 
     // host[:port]/path or a Docker Hub path: lowercase components separated by '/', no tag or digest.
     [GeneratedRegex(@"^([a-z0-9]([-a-z0-9.]*[a-z0-9])?(:[0-9]{1,5})?/)?[a-z0-9]+([._-][a-z0-9]+)*(/[a-z0-9]+([._-][a-z0-9]+)*)*/?$")]
