@@ -29,7 +29,7 @@ public static class WorkspaceConfig
                 problems.Add($"applications[{i}].dockerfile '{app.Dockerfile}' does not exist in the repository at commit {shortCommit}");
             else if (context.Length > 0 && !app.Dockerfile.StartsWith(context + "/", StringComparison.Ordinal))
                 problems.Add($"applications[{i}].dockerfile '{app.Dockerfile}' must lie inside its context '{app.Context}'");
-            applications.Add(new ApplicationSpec(app.Name, app.Dockerfile, app.Context, app.ReplicaCount, app.Port, app.ContainerPort, app.Resources, app.ServiceType));
+            applications.Add(app.ToSpec());
         }
         return problems.Count > 0
             ? (null, [], $"{configPath}: {string.Join("; ", problems)}")

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Rad.Contracts;
 using Spectre.Console;
 
 namespace Rad.Cli;

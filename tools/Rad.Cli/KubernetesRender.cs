@@ -31,7 +31,7 @@ public static class KubernetesRender
         using var registry = new HttpClient { Timeout = TimeSpan.FromSeconds(3) };
         foreach (var app in config.Applications)
         {
-            var spec = new ApplicationSpec(app.Name, app.Dockerfile, app.Context, app.ReplicaCount, app.Port, app.ContainerPort, app.Resources, app.ServiceType);
+            var spec = app.ToSpec();
             var repository = $"{config.Registry.Address}/{app.Name}";
             var digest = await DigestAsync(registry, repository, commit, token);
             if (digest is null)

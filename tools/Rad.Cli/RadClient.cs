@@ -1,8 +1,9 @@
-using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
+using System.Net;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
+using Rad.Contracts;
 
 namespace Rad.Cli;
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Rad.Contracts;
 
 namespace Rad.Cli;
 

@@ -47,12 +47,12 @@ public static class DeploymentEndpoints
             if (take is < 1 or > MaxListLimit)
                 return Results.ValidationProblem(new Dictionary<string, string[]> { ["limit"] = [$"limit must be between 1 and {MaxListLimit}."] });
             var latest = await queries.LatestAsync(take, token);
-            return Results.Ok(latest.Select(DeploymentView.From));
+            return Results.Ok(latest.Select(DeploymentViews.From));
         });
 
         api.MapGet("/{id:guid}", async (Guid id, DeploymentQueries queries, CancellationToken token) =>
             await queries.FindAsync(id, token) is { } snapshot
-                ? Results.Ok(DeploymentView.From(snapshot))
+                ? Results.Ok(DeploymentViews.From(snapshot))
                 : NotFound(id));
 
         api.MapGet("/{id:guid}/log", async (Guid id, DeploymentQueries queries, CancellationToken token) =>

@@ -51,7 +51,7 @@ public static class DeploymentEventStream
                 }
                 state = progressed.State;
             }
-            var view = await queries.FindAsync(id, token) is { } final ? DeploymentView.From(final) : null;
+            var view = await queries.FindAsync(id, token) is { } final ? DeploymentViews.From(final) : null;
             await WriteAsync(response, "end", null, new
             {
                 type = "end",

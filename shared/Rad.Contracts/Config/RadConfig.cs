@@ -11,6 +11,10 @@ public record RadApplication(
     int Port,
     int ContainerPort,
     ApplicationResources? Resources = null,
-    string? ServiceType = null);
+    string? ServiceType = null)
+{
+    /// <summary>What the pipeline's messages carry of this application.</summary>
+    public ApplicationSpec ToSpec() => new(Name, Dockerfile, Context, ReplicaCount, Port, ContainerPort, Resources, ServiceType);
+}
 
 public record RadRegistry(string Address);
