@@ -248,6 +248,8 @@ public sealed class FakeKubernetesServer : IAsyncDisposable
         if (causes.Count > 0)
             throw StatusException.Invalid(type, name, causes);
 
+        body = Defaulted(type, body);
+        metadata = (JsonObject)body["metadata"]!;
         metadata["uid"] = existing?["metadata"]?["uid"]?.DeepClone() ?? Guid.NewGuid().ToString();
         metadata["creationTimestamp"] = existing?["metadata"]?["creationTimestamp"]?.DeepClone() ?? DateTimeOffset.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
         if (manager is not null)
@@ -259,10 +261,9 @@ public sealed class FakeKubernetesServer : IAsyncDisposable
         if (body["spec"] is not null)
         {
             var generation = existing?["metadata"]?["generation"]?.GetValue<long>() ?? 0;
-            var changed = existing is null || !JsonNode.DeepEquals(existing["spec"], Defaulted(type, body)["spec"]);
+            var changed = existing is null || !JsonNode.DeepEquals(existing["spec"], body["spec"]);
             metadata["generation"] = changed ? generation + 1 : generation;
         }
-        body = Defaulted(type, body);
         if (existing?["status"] is { } status)
             body["status"] = status.DeepClone();
         if (type.Kind == "Namespace")

@@ -74,7 +74,7 @@ public sealed class BadInputTests(Stack stack)
         var name = Stack.UniqueName("sha");
         var port = Stack.FreePort();
         var repository = await stack.PublishRepoAsync(name, Repos.WebApp(name, port));
-        var sha = (await Stack.RunAsync("git", "ls-remote", repository, "refs/heads/main")).Split('\t')[0];
+        var sha = await stack.CommitOfAsync(name);
 
         var deployment = await stack.WaitForEndAsync(await stack.DeployAsync(repository, sha));
 

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Net.Http.Headers;
 using System.Text.Json.Nodes;
-using Rad.Contracts;
 using Rad.Contracts.Config;
 using Rad.Kubernetes;
 

@@ -218,12 +218,7 @@ async Task<int> Run(ParseResult result, Func<RadClient, Task<int>> action, Cance
     {
         return await action(client);
     }
-    catch (CliException e)
-    {
-        Console.Error.WriteLine($"rad: {e.Message}");
-        return ExitCodes.UsageOrConnection;
-    }
-    catch (NotFoundException e)
+    catch (Exception e) when (e is CliException or NotFoundException)
     {
         Console.Error.WriteLine($"rad: {e.Message}");
         return ExitCodes.UsageOrConnection;
