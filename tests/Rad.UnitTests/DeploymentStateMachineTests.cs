@@ -281,8 +281,9 @@ public sealed class DeploymentStateMachineTests : IAsyncLifetime
 
         await _harness.Bus.Publish(new DeploymentMayStart(_id));
 
-        Assert.True(await _harness.Consumed.Any<DeploymentMayStart>(x => x.Context.Message.DeploymentId == _id));
-        Assert.True(await _harness.Published.SelectAsync<LeaveDeploymentQueue>(x => x.Context.Message.DeploymentId == _id).Skip(before).Any());
+        // The first turn (given by StartedAsync) was consumed already: wait for this second one.
+        Assert.True(await _harness.Consumed.SelectAsync<DeploymentMayStart>(x => x.Context.Message.DeploymentId == _id).Skip(1).Any());
+        Assert.Equal(before + 1, _harness.Published.Select<LeaveDeploymentQueue>().Count(x => x.Context.Message.DeploymentId == _id));
     }
 
     [Fact]
