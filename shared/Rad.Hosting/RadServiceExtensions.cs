@@ -1,9 +1,8 @@
 using MassTransit;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Serilog;
 using Serilog.Events;
 
@@ -23,19 +22,18 @@ public static class RadServiceExtensions
         string serviceName,
         Action<IBusRegistrationConfigurator>? configureBus = null)
     {
-        Log.Logger = new LoggerConfiguration()
+        builder.Services.AddSerilog((services, logger) => logger
             .MinimumLevel.Information()
             .MinimumLevel.Override("Microsoft", LogEventLevel.Warning)
             .MinimumLevel.Override("MassTransit", LogEventLevel.Warning)
             .ReadFrom.Configuration(builder.Configuration)
+            .ReadFrom.Services(services)
             .Enrich.FromLogContext()
             .Enrich.WithProperty("RadService", serviceName)
-            .WriteTo.Console(outputTemplate: OutputTemplate, formatProvider: System.Globalization.CultureInfo.InvariantCulture)
-            .CreateLogger();
-        builder.Logging.ClearProviders();
-        builder.Logging.AddSerilog(Log.Logger, dispose: true);
+            .WriteTo.Console(outputTemplate: OutputTemplate, formatProvider: System.Globalization.CultureInfo.InvariantCulture));
 
         var rabbit = builder.Configuration.GetSection(RabbitMqOptions.Section).Get<RabbitMqOptions>() ?? new RabbitMqOptions();
+        builder.Services.AddTransient<IStartupFilter, RequestLoggingStartupFilter>();
         builder.Services.AddHealthChecks();
         builder.Services.AddMassTransit(bus =>
         {
