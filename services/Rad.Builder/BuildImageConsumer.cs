@@ -21,8 +21,7 @@ public sealed class BuildImageConsumer(ImageBuilder builder, IOptions<RegistryCr
         var application = command.Application;
         var image = $"{command.RegistryAddress}/{application.Name}";
         var tag = command.Commit;
-        var login = credentials.Value.For(image);
-        var auth = RegistryAuth.Header(login?.Username, login?.Password, login?.Server ?? "");
+        var auth = credentials.Value.AuthFor(image);
 
         // Two deliveries of the same build in this process take turns; the second then finds the pushed image.
         var gate = InFlight.GetOrAdd($"{image}:{tag}", _ => new SemaphoreSlim(1, 1));

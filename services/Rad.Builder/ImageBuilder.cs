@@ -1,92 +1,114 @@
-using System.Text.Json.Nodes;
+using System.Text.Json;
+using Docker.DotNet;
+using Docker.DotNet.Models;
 using Rad.Docker;
 
 namespace Rad.Builder;
 
 /// <summary>docker build and docker push through the Engine API, keeping what a user needs to see when they fail.</summary>
-public sealed class ImageBuilder(DockerClient docker, ILogger<ImageBuilder> logger)
+public sealed class ImageBuilder(IDockerClient docker, RegistryInspector registry, ILogger<ImageBuilder> logger)
 {
     const int TailLines = 15;
 
     /// <summary>The digest the registry holds for image:tag, or null when it holds none.</summary>
-    public async Task<string?> RegistryDigestAsync(string image, string tag, Dictionary<string, string> auth, CancellationToken token)
+    public async Task<string?> RegistryDigestAsync(string image, string tag, AuthConfig auth, CancellationToken token)
     {
         try
         {
-            var info = await docker.GetObjectAsync($"/distribution/{image}:{tag}/json", token, auth);
-            return info["Descriptor"]?["digest"]?.GetValue<string>();
+            var info = await registry.For(auth).Distribution.InspectAsync($"{image}:{tag}", token);
+            return info.Descriptor?.Digest;
         }
         catch (DockerApiException e)
         {
-            logger.LogDebug("Registry has no {Image}:{Tag} ({Reason})", image, tag, e.EngineMessage);
+            logger.LogDebug("Registry has no {Image}:{Tag} ({Reason})", image, tag, e.EngineMessage());
             return null;
         }
     }
 
     public async Task BuildAsync(string contextDirectory, string dockerfile, string imageTag, IDictionary<string, string> labels, CancellationToken token)
     {
-        using var tar = await BuildContext.PackAsync(contextDirectory, token);
-        var query = DockerClient.Query(
-            ("t", imageTag),
-            ("dockerfile", dockerfile),
-            ("rm", "1"),
-            ("forcerm", "1"),
-            ("labels", new JsonObject(labels.Select(l => KeyValuePair.Create(l.Key, (JsonNode?)l.Value))).ToJsonString()));
-        var content = new StreamContent(tar);
-        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/x-tar");
-
-        var tail = new Queue<string>();
-        string? step = null;
-        await foreach (var item in docker.StreamAsync(HttpMethod.Post, "/build?" + query, content, null, token))
+        await using var tar = await BuildContext.PackAsync(contextDirectory, token);
+        var output = new BuildOutput();
+        var parameters = new ImageBuildParameters
         {
-            if (item["stream"]?.GetValue<string>() is { } text)
-            {
-                foreach (var line in text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-                {
-                    // What a user needs is the failing step's own output, not the engine's bookkeeping around it.
-                    if (line.StartsWith("Step ", StringComparison.Ordinal))
-                    {
-                        step = line;
-                        tail.Clear();
-                        continue;
-                    }
-                    if (line.StartsWith("--->", StringComparison.Ordinal) || line.StartsWith("Removing intermediate container", StringComparison.Ordinal))
-                        continue;
-                    tail.Enqueue(line);
-                    if (tail.Count > TailLines)
-                        tail.Dequeue();
-                }
-            }
-            if (ErrorOf(item) is { } error)
-            {
-                var where = step is null ? "before the first step" : $"at {step}";
-                var output = string.Join(" | ", tail);
-                throw new BuildFailedException($"docker build of {dockerfile} failed {where}: {error.Trim()}" +
-                                               (output.Length > 0 ? $". Last output: {output}" : ""));
-            }
-        }
-    }
-
-    public async Task<string> PushAsync(string image, string tag, Dictionary<string, string> auth, CancellationToken token)
-    {
-        string? digest = null;
+            Tags = [imageTag],
+            Dockerfile = dockerfile,
+            Remove = true,
+            ForceRemove = true,
+            Labels = labels,
+        };
         try
         {
-            await foreach (var item in docker.StreamAsync(HttpMethod.Post, $"/images/{image}/push?tag={Uri.EscapeDataString(tag)}", null, auth, token))
-            {
-                if (ErrorOf(item) is { } error)
-                    throw new BuildFailedException($"push of {image}:{tag} failed: {error.Trim()}");
-                if (item["aux"]?["Digest"]?.GetValue<string>() is { } pushed)
-                    digest = pushed;
-            }
+            await docker.Images.BuildImageFromDockerfileAsync(parameters, tar, null, null, output, token);
         }
         catch (DockerApiException e)
         {
-            throw new BuildFailedException($"push of {image}:{tag} failed: {e.EngineMessage}");
+            throw new BuildFailedException($"docker build of {dockerfile} failed: {e.EngineMessage()}");
         }
+        if (output.Error is { } error)
+        {
+            var where = output.Step is null ? "before the first step" : $"at {output.Step}";
+            var tail = string.Join(" | ", output.Tail);
+            throw new BuildFailedException($"docker build of {dockerfile} failed {where}: {error.Trim()}" + (tail.Length > 0 ? $". Last output: {tail}" : ""));
+        }
+    }
+
+    public async Task<string> PushAsync(string image, string tag, AuthConfig auth, CancellationToken token)
+    {
+        string? digest = null;
+        string? error = null;
+        var progress = new Observer(message =>
+        {
+            error ??= message.Error?.Message;
+            if (message.Aux?.ExtensionData?.TryGetValue("Digest", out var pushed) == true && pushed is JsonElement { ValueKind: JsonValueKind.String } text)
+                digest = text.GetString();
+        });
+        try
+        {
+            await docker.Images.PushImageAsync(image, new ImagePushParameters { Tag = tag }, auth, progress, token);
+        }
+        catch (DockerApiException e)
+        {
+            throw new BuildFailedException($"push of {image}:{tag} failed: {e.EngineMessage()}");
+        }
+        if (error is not null)
+            throw new BuildFailedException($"push of {image}:{tag} failed: {error.Trim()}");
         return digest ?? throw new BuildFailedException($"push of {image}:{tag} finished without the registry reporting a digest");
     }
 
-    static string? ErrorOf(JsonObject item) =>
-        item["errorDetail"]?["message"]?.GetValue<string>() ?? item["error"]?.GetValue<string>();
+    /// <summary>Keeps the current build step and the last lines of its own output: what a user needs when the step fails.</summary>
+    sealed class BuildOutput : IProgress<JSONMessage>
+    {
+        readonly Queue<string> _tail = new();
+
+        public string? Step { get; private set; }
+        public string? Error { get; private set; }
+        public IEnumerable<string> Tail => _tail;
+
+        public void Report(JSONMessage value)
+        {
+            Error ??= value.Error?.Message;
+            foreach (var line in (value.Stream ?? "").Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            {
+                // What a user needs is the failing step's own output, not the engine's bookkeeping around it.
+                if (line.StartsWith("Step ", StringComparison.Ordinal))
+                {
+                    Step = line;
+                    _tail.Clear();
+                    continue;
+                }
+                if (line.StartsWith("--->", StringComparison.Ordinal) || line.StartsWith("Removing intermediate container", StringComparison.Ordinal))
+                    continue;
+                _tail.Enqueue(line);
+                if (_tail.Count > TailLines)
+                    _tail.Dequeue();
+            }
+        }
+    }
+
+    /// <summary>Runs on the thread that reads the engine's stream, in order (Progress&lt;T&gt; would post to the thread pool).</summary>
+    sealed class Observer(Action<JSONMessage> report) : IProgress<JSONMessage>
+    {
+        public void Report(JSONMessage value) => report(value);
+    }
 }

@@ -1,5 +1,6 @@
 using System.Net;
-using System.Text.Json.Nodes;
+using Docker.DotNet;
+using Docker.DotNet.Models;
 using Microsoft.Extensions.Options;
 using Rad.Docker;
 
@@ -8,7 +9,7 @@ namespace Rad.ClusterProvisioner;
 public sealed class ClusterProvisioningException(string message) : Exception(message);
 
 /// <summary>Makes the local engine a single-node Swarm manager with RAD's network; seconds, where a cloud cluster took RAD 29 minutes.</summary>
-public sealed class LocalSwarm(DockerClient docker, StaleNetworkRepair repair, IOptions<LocalSwarmOptions> options, ILogger<LocalSwarm> logger)
+public sealed class LocalSwarm(IDockerClient docker, StaleNetworkRepair repair, IOptions<LocalSwarmOptions> options, ILogger<LocalSwarm> logger)
 {
     readonly SemaphoreSlim _gate = new(1, 1);
 
@@ -33,9 +34,8 @@ public sealed class LocalSwarm(DockerClient docker, StaleNetworkRepair repair, I
         await _gate.WaitAsync(token);
         try
         {
-            var info = await docker.InfoAsync(token);
-            if (info["Swarm"]?["ControlAvailable"]?.GetValue<bool>() == true
-                && await docker.InspectOrNullAsync($"/networks/{options.Value.Network}", token) is { } network)
+            var info = await docker.System.GetSystemInfoAsync(token);
+            if (info.Swarm?.ControlAvailable == true && await InspectNetworkOrNullAsync(options.Value.Network, token) is { } network)
                 await repair.RepairIfStaleAsync(network, CreateNetworkAsync, token);
         }
         finally
@@ -46,20 +46,19 @@ public sealed class LocalSwarm(DockerClient docker, StaleNetworkRepair repair, I
 
     async Task<bool> EnsureSwarmAsync(CancellationToken token)
     {
-        JsonObject info;
+        SystemInfoResponse info;
         try
         {
-            info = await docker.InfoAsync(token);
+            info = await docker.System.GetSystemInfoAsync(token);
         }
-        catch (HttpRequestException e)
+        catch (Exception e) when (e is HttpRequestException or IOException or TimeoutException or System.Net.Sockets.SocketException)
         {
-            throw new ClusterProvisioningException($"the Docker engine at {docker.SocketPath} does not answer ({e.Message}); start it (scripts/up does)");
+            throw new ClusterProvisioningException($"the Docker engine does not answer ({e.Message}); start it (scripts/up does)");
         }
-        var state = info["Swarm"]?["LocalNodeState"]?.GetValue<string>() ?? "inactive";
-        var manager = info["Swarm"]?["ControlAvailable"]?.GetValue<bool>() ?? false;
+        var state = string.IsNullOrEmpty(info.Swarm?.LocalNodeState) ? "inactive" : info.Swarm.LocalNodeState;
         switch (state)
         {
-            case "active" when manager:
+            case "active" when info.Swarm!.ControlAvailable:
                 return false;
             case "active":
                 throw new ClusterProvisioningException("this Docker engine is a Swarm worker, not a manager; RAD deploys through a manager node");
@@ -67,32 +66,42 @@ public sealed class LocalSwarm(DockerClient docker, StaleNetworkRepair repair, I
                 var address = options.Value.AdvertiseAddress;
                 try
                 {
-                    await docker.PostAsync("/swarm/init", new JsonObject { ["ListenAddr"] = $"{address}:2377", ["AdvertiseAddr"] = address }, token);
+                    await docker.Swarm.InitSwarmAsync(new SwarmInitParameters { ListenAddr = $"{address}:2377", AdvertiseAddr = address }, token);
                 }
-                catch (DockerApiException e) when (e.Status == HttpStatusCode.ServiceUnavailable && e.EngineMessage.Contains("already part of a swarm"))
+                catch (DockerApiException e) when (e.StatusCode == HttpStatusCode.ServiceUnavailable && e.EngineMessage().Contains("already part of a swarm"))
                 {
                     return false;
                 }
                 logger.LogInformation("Initialised a single-node Swarm advertising {Address}", address);
                 return true;
             default:
-                throw new ClusterProvisioningException($"the local Swarm is in state '{state}' ({info["Swarm"]?["Error"]?.GetValue<string>()}); reset it with 'docker swarm leave --force'");
+                throw new ClusterProvisioningException($"the local Swarm is in state '{state}' ({info.Swarm?.Error}); reset it with 'docker swarm leave --force'");
         }
     }
 
     async Task<bool> EnsureNetworkAsync(CancellationToken token)
     {
         var name = options.Value.Network;
-        var existing = await docker.InspectOrNullAsync($"/networks/{name}", token);
+        var existing = await InspectNetworkOrNullAsync(name, token);
         if (existing is not null)
         {
-            var driver = existing["Driver"]?.GetValue<string>();
-            var scope = existing["Scope"]?.GetValue<string>();
-            if (driver != "bridge" || scope != "swarm")
-                throw new ClusterProvisioningException($"network '{name}' exists with driver '{driver}' and scope '{scope}'; RAD needs a swarm-scoped bridge network: remove it or set Rad__Local__Network");
+            if (existing.Driver != "bridge" || existing.Scope != "swarm")
+                throw new ClusterProvisioningException($"network '{name}' exists with driver '{existing.Driver}' and scope '{existing.Scope}'; RAD needs a swarm-scoped bridge network: remove it or set Rad__Local__Network");
             return await repair.RepairIfStaleAsync(existing, CreateNetworkAsync, token);
         }
         return await CreateNetworkAsync(token);
+    }
+
+    async Task<NetworkResponse?> InspectNetworkOrNullAsync(string name, CancellationToken token)
+    {
+        try
+        {
+            return await docker.Networks.InspectNetworkAsync(name, token);
+        }
+        catch (DockerNetworkNotFoundException)
+        {
+            return null;
+        }
     }
 
     async Task<bool> CreateNetworkAsync(CancellationToken token)
@@ -100,17 +109,17 @@ public sealed class LocalSwarm(DockerClient docker, StaleNetworkRepair repair, I
         var name = options.Value.Network;
         try
         {
-            await docker.PostAsync("/networks/create", new JsonObject
+            // Swarm itself refuses a second network of the same name (409), so two creations cannot race into duplicates.
+            await docker.Networks.CreateNetworkAsync(new NetworksCreateParameters
             {
-                ["Name"] = name,
-                ["Driver"] = "bridge",
-                ["Scope"] = "swarm",
-                ["Attachable"] = true,
-                ["CheckDuplicate"] = true,
-                ["Labels"] = new JsonObject { ["rad.managed"] = "true" },
+                Name = name,
+                Driver = "bridge",
+                Scope = "swarm",
+                Attachable = true,
+                Labels = new Dictionary<string, string> { ["rad.managed"] = "true" },
             }, token);
         }
-        catch (DockerApiException e) when (e.Status == HttpStatusCode.Conflict)
+        catch (DockerApiException e) when (e.StatusCode == HttpStatusCode.Conflict)
         {
             return false;
         }

@@ -5,7 +5,7 @@ using Rad.Hosting;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddRadService("cluster-provisioner", bus => bus.AddConsumer<ProvisionClusterConsumer>());
-builder.Services.AddSingleton(_ => new DockerClient(builder.Configuration["Rad:Docker:Socket"] ?? DockerClient.DefaultSocket));
+builder.Services.AddRadDocker(builder.Configuration);
 builder.Services.Configure<LocalSwarmOptions>(builder.Configuration.GetSection(LocalSwarmOptions.Section));
 builder.Services.AddSingleton<StaleNetworkRepair>();
 builder.Services.AddClusterRegistry(builder.Configuration);

@@ -1,4 +1,5 @@
-using System.Text.Json.Nodes;
+using Docker.DotNet;
+using Docker.DotNet.Models;
 using Rad.Docker;
 
 namespace Rad.ClusterProvisioner;
@@ -10,44 +11,41 @@ namespace Rad.ClusterProvisioner;
 /// The network is replaced by a fresh one of the same name (a new id the driver has never seen): the services on it are
 /// detached, the network is removed and created again, and the services are attached back, so they start by themselves.
 /// </summary>
-public sealed class StaleNetworkRepair(DockerClient docker, ILogger<StaleNetworkRepair> logger)
+public sealed class StaleNetworkRepair(IDockerClient docker, ILogger<StaleNetworkRepair> logger)
 {
     /// <summary>True when it found the fault on <paramref name="network"/> and replaced the network.</summary>
-    public async Task<bool> RepairIfStaleAsync(JsonObject network, Func<CancellationToken, Task> createNetwork, CancellationToken token)
+    public async Task<bool> RepairIfStaleAsync(NetworkResponse network, Func<CancellationToken, Task> createNetwork, CancellationToken token)
     {
-        var id = network["Id"]!.GetValue<string>();
-        var name = network["Name"]!.GetValue<string>();
+        var (id, name) = (network.ID, network.Name);
         var symptom = $"network {id} exists";
-        var tasks = await docker.GetArrayAsync("/tasks", token);
-        if (!tasks.Any(t => t?["Status"]?["Err"]?.GetValue<string>() == symptom))
+        var tasks = await docker.Tasks.ListAsync(token);
+        if (!tasks.Any(t => t.Status?.Err == symptom))
             return false;
 
-        var services = (await docker.GetArrayAsync("/services", token)).OfType<JsonObject>()
-            .Where(s => s["Spec"]?["TaskTemplate"]?["Networks"] is JsonArray networks && networks.Any(n => n?["Target"]?.GetValue<string>() is { } t && (t == id || t == name)))
-            .Select(s => s["ID"]!.GetValue<string>())
+        var services = (await docker.Swarm.ListServicesAsync(new ServiceListParameters(), token))
+            .Where(s => s.Spec?.TaskTemplate?.Networks?.Any(n => n.Target == id || n.Target == name) == true)
+            .Select(s => s.ID)
             .ToList();
         logger.LogWarning("Network {Network} ({NetworkId}) is stale after an unclean engine restart (tasks rejected with '{Symptom}'); replacing it and re-attaching {Count} service(s)",
             name, id, symptom, services.Count);
 
         foreach (var service in services)
-            await UpdateNetworksAsync(service, _ => [], token);
+            await UpdateNetworksAsync(service, [], token);
         await RemoveAsync(id, name, token);
         await createNetwork(token);
         foreach (var service in services)
-            await UpdateNetworksAsync(service, _ => [new JsonObject { ["Target"] = name }], token);
+            await UpdateNetworksAsync(service, [new NetworkAttachmentConfig { Target = name }], token);
         logger.LogInformation("Replaced network {Network}; {Count} service(s) re-attached", name, services.Count);
         return true;
     }
 
-    async Task UpdateNetworksAsync(string serviceId, Func<JsonArray?, JsonNode[]> networks, CancellationToken token)
+    async Task UpdateNetworksAsync(string serviceId, IList<NetworkAttachmentConfig> networks, CancellationToken token)
     {
-        var service = await docker.GetObjectAsync($"/services/{serviceId}", token);
-        var version = service["Version"]!["Index"]!.GetValue<long>();
-        var spec = service["Spec"]!.AsObject();
-        var template = spec["TaskTemplate"]!.AsObject();
-        template["Networks"] = new JsonArray(networks(template["Networks"] as JsonArray));
-        spec.Remove("Networks");
-        await docker.PostAsync($"/services/{serviceId}/update?version={version}", spec.DeepClone(), token);
+        var service = await docker.Swarm.InspectServiceAsync(serviceId, token);
+        var spec = service.Spec ?? throw new InvalidOperationException($"service {serviceId} has no spec");
+        spec.TaskTemplate ??= new TaskSpec();
+        spec.TaskTemplate.Networks = networks;
+        await docker.Swarm.UpdateServiceAsync(serviceId, new ServiceUpdateParameters { Service = spec, Version = (long)service.Version!.Index!.Value }, token);
     }
 
     /// <summary>The manager refuses to remove a network while detached tasks still hold it; that clears within seconds.</summary>
@@ -57,15 +55,19 @@ public sealed class StaleNetworkRepair(DockerClient docker, ILogger<StaleNetwork
         {
             try
             {
-                await docker.DeleteAsync($"/networks/{id}", token);
+                await docker.Networks.DeleteNetworkAsync(id, token);
                 return;
             }
-            catch (DockerApiException e) when (attempt < 50 && e.Status != System.Net.HttpStatusCode.NotFound)
+            catch (DockerNetworkNotFoundException)
             {
-                logger.LogDebug("Network {Network} not removable yet: {Reason}", name, e.EngineMessage);
+                return;
+            }
+            catch (DockerApiException e) when (attempt < 50 && e.StatusCode != System.Net.HttpStatusCode.NotFound)
+            {
+                logger.LogDebug("Network {Network} not removable yet: {Reason}", name, e.EngineMessage());
                 await Task.Delay(200, token);
             }
-            catch (DockerApiException e) when (e.Status == System.Net.HttpStatusCode.NotFound)
+            catch (DockerApiException e) when (e.StatusCode == System.Net.HttpStatusCode.NotFound)
             {
                 return;
             }

@@ -1,7 +1,7 @@
 using MassTransit;
 using Rad.Clusters;
 using Rad.Contracts;
-using Rad.Docker;
+using Docker.DotNet;
 
 namespace Rad.Deployer;
 

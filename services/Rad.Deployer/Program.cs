@@ -10,10 +10,9 @@ builder.AddRadService("deployer", bus =>
     bus.AddConsumer<DeployApplicationConsumer>();
     bus.AddRequestClient<SyncEdgeRoutes>();
 });
-builder.Services.AddSingleton(_ => new DockerClient(builder.Configuration["Rad:Docker:Socket"] ?? DockerClient.DefaultSocket));
+builder.Services.AddRadDocker(builder.Configuration);
 builder.Services.Configure<DeployerOptions>(builder.Configuration.GetSection("Rad:Deployer"));
 builder.Services.AddScoped<SwarmDeployer>();
-builder.Services.Configure<RegistryCredentials>(builder.Configuration.GetSection("Rad"));
 builder.Services.AddClusterRegistry(builder.Configuration);
 builder.Services.AddSingleton<KubernetesDeployer>();
 

@@ -1,5 +1,6 @@
 using System.Net.Sockets;
-using System.Text.Json.Nodes;
+using Docker.DotNet;
+using Docker.DotNet.Models;
 using MassTransit;
 using Microsoft.Extensions.Options;
 using Rad.Contracts;
@@ -11,7 +12,7 @@ public sealed record DeployResult(string Endpoint, int RunningReplicas, bool Cha
 
 /// <summary>Creates or updates an application's Swarm service and waits until its replicas run, answer, and are routed by the edge.</summary>
 public sealed class SwarmDeployer(
-    DockerClient docker,
+    IDockerClient docker,
     IRequestClient<SyncEdgeRoutes> edge,
     IOptions<DeployerOptions> options,
     ILogger<SwarmDeployer> logger)
@@ -57,12 +58,12 @@ public sealed class SwarmDeployer(
     async Task EnsurePortIsFreeAsync(ApplicationSpec application, CancellationToken token)
     {
         var owners = await SwarmTasks.ServicesAsync(docker, token, ("label", $"{SwarmServiceSpec.PortLabel}={application.Port}"));
-        foreach (var owner in owners.OfType<JsonObject>())
+        foreach (var owner in owners)
         {
-            var name = owner["Spec"]?["Labels"]?[SwarmServiceSpec.ApplicationLabel]?.GetValue<string>();
+            var name = owner.Spec?.Labels?.Label(SwarmServiceSpec.ApplicationLabel);
             if (name != application.Name)
                 throw new DeploymentFailedException(
-                    $"port {application.Port} is already taken by application '{name}' (from {owner["Spec"]?["Labels"]?["rad.repository"]?.GetValue<string>()}); give {application.Name} another port in rad.json or remove '{name}'");
+                    $"port {application.Port} is already taken by application '{name}' (from {owner.Spec?.Labels?.Label(SwarmServiceSpec.RepositoryLabel)}); give {application.Name} another port in rad.json or remove '{name}'");
         }
         if (owners.Count == 0 && await AnswersAsync(options.Value.EdgeHost, application.Port, token))
             throw new DeploymentFailedException(
@@ -72,10 +73,10 @@ public sealed class SwarmDeployer(
     async Task<bool> CreateOrUpdateAsync(DeployApplication command, CancellationToken token)
     {
         var spec = SwarmServiceSpec.Build(command);
-        var existing = await docker.InspectOrNullAsync($"/services/{command.Application.Name}", token);
+        var existing = await InspectOrNullAsync(command.Application.Name, token);
         if (existing is null)
         {
-            await docker.PostAsync("/services/create", spec, token);
+            await docker.Swarm.CreateServiceAsync(new ServiceCreateParameters { Service = spec }, token);
             logger.LogInformation("Created service {Service} with {Replicas} replica(s) of {Image} for deployment {DeploymentId}",
                 command.Application.Name, command.Application.Replicas, command.ImageReference, command.DeploymentId);
             return true;
@@ -86,11 +87,22 @@ public sealed class SwarmDeployer(
                 command.Application.Name, command.ImageReference, command.Application.Replicas, command.DeploymentId);
             return false;
         }
-        var version = existing["Version"]!["Index"]!.GetValue<long>();
-        await docker.PostAsync($"/services/{existing["ID"]!.GetValue<string>()}/update?version={version}", spec, token);
+        await docker.Swarm.UpdateServiceAsync(existing.ID, new ServiceUpdateParameters { Service = spec, Version = (long)existing.Version!.Index!.Value }, token);
         logger.LogInformation("Updated service {Service} to {Replicas} replica(s) of {Image} for deployment {DeploymentId}",
             command.Application.Name, command.Application.Replicas, command.ImageReference, command.DeploymentId);
         return true;
+    }
+
+    async Task<SwarmService?> InspectOrNullAsync(string service, CancellationToken token)
+    {
+        try
+        {
+            return await docker.Swarm.InspectServiceAsync(service, token);
+        }
+        catch (DockerApiException e) when (e.StatusCode == System.Net.HttpStatusCode.NotFound)
+        {
+            return null;
+        }
     }
 
     async Task<IReadOnlyList<RunningTask>> WaitForReplicasAsync(DeployApplication command, CancellationToken token)

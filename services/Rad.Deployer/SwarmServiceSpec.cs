@@ -1,5 +1,6 @@
-using System.Text.Json.Nodes;
+using Docker.DotNet.Models;
 using Rad.Contracts;
+using Rad.Docker;
 
 namespace Rad.Deployer;
 
@@ -10,49 +11,50 @@ public static class SwarmServiceSpec
     public const string ApplicationLabel = "rad.application";
     public const string PortLabel = "rad.port";
     public const string ContainerPortLabel = "rad.container-port";
+    public const string RepositoryLabel = "rad.repository";
 
-    public static JsonObject Build(DeployApplication command) => new()
+    public static ServiceSpec Build(DeployApplication command) => new()
     {
-        ["Name"] = command.Application.Name,
-        ["Labels"] = new JsonObject
+        Name = command.Application.Name,
+        Labels = new Dictionary<string, string>
         {
             [ManagedLabel] = "true",
             [ApplicationLabel] = command.Application.Name,
             [PortLabel] = command.Application.Port.ToString(),
             [ContainerPortLabel] = command.Application.ContainerPort.ToString(),
-            ["rad.repository"] = Redaction.Credentials(command.Repository),
+            [RepositoryLabel] = Redaction.Credentials(command.Repository),
             ["rad.commit"] = command.Commit,
             ["rad.deployment"] = command.DeploymentId.ToString(),
         },
-        ["TaskTemplate"] = new JsonObject
+        TaskTemplate = new TaskSpec
         {
-            ["ContainerSpec"] = new JsonObject
+            ContainerSpec = new ContainerSpec
             {
-                ["Image"] = command.ImageReference,
-                ["Labels"] = new JsonObject { [ApplicationLabel] = command.Application.Name },
+                Image = command.ImageReference,
+                Labels = new Dictionary<string, string> { [ApplicationLabel] = command.Application.Name },
                 // An init process as PID 1 forwards signals, so an application that ignores SIGTERM as PID 1 (busybox
                 // httpd, many scripts) still stops at once instead of after the 10 s grace period.
-                ["Init"] = true,
+                Init = true,
             },
-            ["Networks"] = new JsonArray(new JsonObject { ["Target"] = command.Network }),
-            ["RestartPolicy"] = new JsonObject { ["Condition"] = "any", ["Delay"] = 500_000_000L },
+            Networks = [new NetworkAttachmentConfig { Target = command.Network }],
+            RestartPolicy = new SwarmRestartPolicy { Condition = "any", Delay = TimeSpan.FromMilliseconds(500) },
         },
-        ["Mode"] = new JsonObject { ["Replicated"] = new JsonObject { ["Replicas"] = command.Application.Replicas } },
+        Mode = new ServiceMode { Replicated = new ReplicatedService { Replicas = (ulong)command.Application.Replicas } },
         // All replicas are replaced at once, each new task starting before its old one stops: the port never lacks a
         // backend, at the cost of running up to twice the replicas for a moment. RAD checks readiness itself, so
         // Swarm's own watch after each task can be short.
-        ["UpdateConfig"] = new JsonObject { ["Parallelism"] = 0, ["Order"] = "start-first", ["FailureAction"] = "pause", ["Monitor"] = 250_000_000L },
-        ["EndpointSpec"] = new JsonObject { ["Mode"] = "dnsrr" },
+        UpdateConfig = new SwarmUpdateConfig { Parallelism = 0, Order = "start-first", FailureAction = "pause", Monitor = TimeSpan.FromMilliseconds(250) },
+        EndpointSpec = new EndpointSpec { Mode = "dnsrr" },
     };
 
     /// <summary>True when the running service already has this image, replica count and ports: nothing to roll out.</summary>
-    public static bool Matches(JsonObject existing, DeployApplication command)
+    public static bool Matches(SwarmService existing, DeployApplication command)
     {
-        var spec = existing["Spec"];
-        return spec?["TaskTemplate"]?["ContainerSpec"]?["Image"]?.GetValue<string>() == command.ImageReference
-               && spec["Mode"]?["Replicated"]?["Replicas"]?.GetValue<long>() == command.Application.Replicas
-               && spec["Labels"]?[PortLabel]?.GetValue<string>() == command.Application.Port.ToString()
-               && spec["Labels"]?[ContainerPortLabel]?.GetValue<string>() == command.Application.ContainerPort.ToString()
-               && spec["TaskTemplate"]?["Networks"]?[0]?["Target"] is not null;
+        var spec = existing.Spec;
+        return spec?.TaskTemplate?.ContainerSpec?.Image == command.ImageReference
+               && spec.Mode?.Replicated?.Replicas == (ulong)command.Application.Replicas
+               && spec.Labels?.Label(PortLabel) == command.Application.Port.ToString()
+               && spec.Labels?.Label(ContainerPortLabel) == command.Application.ContainerPort.ToString()
+               && spec.TaskTemplate.Networks is { Count: > 0 };
     }
 }

@@ -1,12 +1,13 @@
 using System.Diagnostics;
-using System.Text.Json.Nodes;
+using Docker.DotNet;
+using Docker.DotNet.Models;
 using Microsoft.Extensions.Options;
 using Rad.Docker;
 
 namespace Rad.Edge;
 
 /// <summary>Brings HAProxy in step with the running tasks of RAD's services; reloads only when the routes changed.</summary>
-public sealed class EdgeReconciler(DockerClient docker, HaproxyControl haproxy, IOptions<EdgeOptions> options, ILogger<EdgeReconciler> logger)
+public sealed class EdgeReconciler(IDockerClient docker, HaproxyControl haproxy, IOptions<EdgeOptions> options, ILogger<EdgeReconciler> logger)
 {
     readonly SemaphoreSlim _gate = new(1, 1);
     IReadOnlyList<EdgeRoute> _routes = [];
@@ -40,23 +41,22 @@ public sealed class EdgeReconciler(DockerClient docker, HaproxyControl haproxy, 
     async Task<IReadOnlyList<EdgeRoute>> DesiredRoutesAsync(CancellationToken token)
     {
         var network = options.Value.Network;
-        JsonArray services;
+        IList<SwarmService> services;
         try
         {
             services = await SwarmTasks.ServicesAsync(docker, token, ("label", "rad.managed=true"));
         }
-        catch (DockerApiException e) when (e.Status == System.Net.HttpStatusCode.ServiceUnavailable)
+        catch (DockerApiException e) when (e.StatusCode == System.Net.HttpStatusCode.ServiceUnavailable)
         {
             // No Swarm yet (the first deployment's provisioning creates it): nothing runs, so nothing is routed.
             return [];
         }
         var routes = new List<EdgeRoute>();
-        foreach (var service in services.OfType<JsonObject>())
+        foreach (var service in services)
         {
-            var labels = service["Spec"]?["Labels"];
-            var name = labels?["rad.application"]?.GetValue<string>();
-            if (name is null || !int.TryParse(labels?["rad.port"]?.GetValue<string>(), out var port)
-                              || !int.TryParse(labels?["rad.container-port"]?.GetValue<string>(), out var containerPort))
+            var labels = service.Spec?.Labels;
+            var name = labels.Label("rad.application");
+            if (name is null || !int.TryParse(labels.Label("rad.port"), out var port) || !int.TryParse(labels.Label("rad.container-port"), out var containerPort))
                 continue;
             var tasks = await SwarmTasks.RunningAsync(docker, name, network, token);
             // During a rollout old and new tasks both run and both serve; once Swarm stops an old task it leaves this list.

@@ -1,11 +1,13 @@
 using System.Threading.Channels;
+using Docker.DotNet;
+using Docker.DotNet.Models;
 using Microsoft.Extensions.Options;
 using Rad.Docker;
 
 namespace Rad.Edge;
 
 /// <summary>Reconciles on every Docker service or container event (a task started, died, was scaled away) and every few seconds besides.</summary>
-public sealed class EdgeWatcher(DockerClient docker, EdgeReconciler reconciler, IOptions<EdgeOptions> options, ILogger<EdgeWatcher> logger)
+public sealed class EdgeWatcher(IDockerClient docker, EdgeReconciler reconciler, IOptions<EdgeOptions> options, ILogger<EdgeWatcher> logger)
     : BackgroundService
 {
     readonly Channel<bool> _nudges = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
@@ -41,13 +43,13 @@ public sealed class EdgeWatcher(DockerClient docker, EdgeReconciler reconciler, 
 
     async Task WatchEventsAsync(CancellationToken token)
     {
-        var filters = DockerClient.Filters(("type", "container"), ("type", "service"));
+        var parameters = new ContainerEventsParameters { Filters = DockerApi.Filters(("type", "container"), ("type", "service")) };
+        var nudge = new Nudge(_nudges.Writer);
         while (!token.IsCancellationRequested)
         {
             try
             {
-                await foreach (var _ in docker.StreamAsync(HttpMethod.Get, "/events?filters=" + filters, null, null, token))
-                    _nudges.Writer.TryWrite(true);
+                await docker.System.MonitorEventsAsync(parameters, nudge, token);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
@@ -55,5 +57,11 @@ public sealed class EdgeWatcher(DockerClient docker, EdgeReconciler reconciler, 
                 await Task.Delay(1000, token);
             }
         }
+    }
+
+    /// <summary>Any event is a reason to reconcile; the bounded channel folds a burst of them into one.</summary>
+    sealed class Nudge(ChannelWriter<bool> nudges) : IProgress<Message>
+    {
+        public void Report(Message value) => nudges.TryWrite(true);
     }
 }

@@ -5,7 +5,7 @@ using Rad.Hosting;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddRadService("edge", bus => bus.AddConsumer<SyncEdgeRoutesConsumer>());
-builder.Services.AddSingleton(_ => new DockerClient(builder.Configuration["Rad:Docker:Socket"] ?? DockerClient.DefaultSocket));
+builder.Services.AddRadDocker(builder.Configuration);
 builder.Services.Configure<EdgeOptions>(builder.Configuration.GetSection(EdgeOptions.Section));
 builder.Services.AddSingleton(sp => new HaproxyControl(sp.GetRequiredService<IOptions<EdgeOptions>>().Value));
 builder.Services.AddSingleton<EdgeReconciler>();

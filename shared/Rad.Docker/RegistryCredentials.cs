@@ -1,3 +1,5 @@
+using Docker.DotNet.Models;
+
 namespace Rad.Docker;
 
 /// <summary>Credentials per registry host, from configuration (Rad__Registries__0__Server=..., __Username, __Password). Never logged.</summary>
@@ -12,6 +14,10 @@ public sealed class RegistryCredentials
             : "docker.io";
         return Registries.FirstOrDefault(r => string.Equals(r.Server, host, StringComparison.OrdinalIgnoreCase));
     }
+
+    /// <summary>What the engine needs to push or inspect <paramref name="image"/>: the matching login, or anonymous.</summary>
+    public AuthConfig AuthFor(string image) =>
+        For(image) is { } login ? new AuthConfig { Username = login.Username, Password = login.Password, ServerAddress = login.Server } : new AuthConfig();
 }
 
 public sealed class RegistryLogin

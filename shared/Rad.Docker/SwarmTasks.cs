@@ -1,4 +1,5 @@
-using System.Text.Json.Nodes;
+using Docker.DotNet;
+using Docker.DotNet.Models;
 
 namespace Rad.Docker;
 
@@ -9,48 +10,52 @@ public sealed record FailedTask(string TaskId, string Image, string State, strin
 /// <summary>What Swarm runs for a service: the deployer waits on it and the edge routes to it, so both read it the same way.</summary>
 public static class SwarmTasks
 {
-    public static async Task<JsonArray> ServicesAsync(DockerClient docker, CancellationToken token, params (string, string)[] filters) =>
-        await docker.GetArrayAsync("/services?filters=" + DockerClient.Filters(filters), token);
+    public static Task<IList<SwarmService>> ServicesAsync(IDockerClient docker, CancellationToken token, params (string, string)[] filters) =>
+        docker.Swarm.ListServicesAsync(new ServiceListParameters { Filters = DockerApi.Filters(filters) }, token);
 
     /// <summary>Tasks that Swarm wants running and that are running, with their address on <paramref name="network"/>.</summary>
-    public static async Task<IReadOnlyList<RunningTask>> RunningAsync(DockerClient docker, string service, string network, CancellationToken token)
+    public static async Task<IReadOnlyList<RunningTask>> RunningAsync(IDockerClient docker, string service, string network, CancellationToken token)
     {
-        var tasks = await docker.GetArrayAsync("/tasks?filters=" + DockerClient.Filters(("service", service), ("desired-state", "running")), token);
+        var tasks = await docker.Tasks.ListAsync(new TasksListParameters { Filters = DockerApi.Filters(("service", service), ("desired-state", "running")) }, token);
         var result = new List<RunningTask>();
-        foreach (var task in tasks.OfType<JsonObject>())
+        foreach (var task in tasks.Where(t => t.Status?.State == TaskState.Running))
         {
-            if (task["Status"]?["State"]?.GetValue<string>() != "running")
-                continue;
-            var address = await AddressOnAsync(docker, task, network, token);
-            if (address is null)
-                continue;
-            result.Add(new RunningTask(task["ID"]!.GetValue<string>(), ImageOf(task), address));
+            if (await AddressOnAsync(docker, task, network, token) is { } address)
+                result.Add(new RunningTask(task.ID, ImageOf(task), address));
         }
         return result;
     }
 
     /// <summary>Tasks of the service that ended in failure or were rejected, newest first, with the engine's reason.</summary>
-    public static async Task<IReadOnlyList<FailedTask>> FailedAsync(DockerClient docker, string service, CancellationToken token)
+    public static async Task<IReadOnlyList<FailedTask>> FailedAsync(IDockerClient docker, string service, CancellationToken token)
     {
-        var tasks = await docker.GetArrayAsync("/tasks?filters=" + DockerClient.Filters(("service", service)), token);
-        return tasks.OfType<JsonObject>()
-            .Where(t => t["Status"]?["State"]?.GetValue<string>() is "failed" or "rejected")
-            .OrderByDescending(t => t["UpdatedAt"]?.GetValue<string>(), StringComparer.Ordinal)
-            .Select(t => new FailedTask(t["ID"]!.GetValue<string>(), ImageOf(t), t["Status"]!["State"]!.GetValue<string>(),
-                t["Status"]?["Err"]?.GetValue<string>() ?? t["Status"]?["Message"]?.GetValue<string>() ?? "no reason given"))
+        var tasks = await docker.Tasks.ListAsync(new TasksListParameters { Filters = DockerApi.Filters(("service", service)) }, token);
+        return tasks
+            .Where(t => t.Status?.State is TaskState.Failed or TaskState.Rejected)
+            .OrderByDescending(t => t.UpdatedAt)
+            .Select(t => new FailedTask(t.ID, ImageOf(t), t.Status!.State == TaskState.Failed ? "failed" : "rejected",
+                NonEmpty(t.Status.Err) ?? NonEmpty(t.Status.Message) ?? "no reason given"))
             .ToList();
     }
 
-    static string ImageOf(JsonObject task) => task["Spec"]?["ContainerSpec"]?["Image"]?.GetValue<string>() ?? "";
+    static string ImageOf(TaskResponse task) => task.Spec?.ContainerSpec?.Image ?? "";
+
+    static string? NonEmpty(string? text) => string.IsNullOrEmpty(text) ? null : text;
 
     // Swarm records no addresses for attachments to bridge networks, so the task's container is asked.
-    static async Task<string?> AddressOnAsync(DockerClient docker, JsonObject task, string network, CancellationToken token)
+    static async Task<string?> AddressOnAsync(IDockerClient docker, TaskResponse task, string network, CancellationToken token)
     {
-        var containerId = task["Status"]?["ContainerStatus"]?["ContainerID"]?.GetValue<string>();
+        var containerId = task.Status?.ContainerStatus?.ContainerID;
         if (string.IsNullOrEmpty(containerId))
             return null;
-        var container = await docker.InspectOrNullAsync($"/containers/{containerId}/json", token);
-        var address = container?["NetworkSettings"]?["Networks"]?[network]?["IPAddress"]?.GetValue<string>();
-        return string.IsNullOrEmpty(address) ? null : address;
+        try
+        {
+            var container = await docker.Containers.InspectContainerAsync(containerId, token);
+            return container.NetworkSettings?.Networks is { } networks && networks.TryGetValue(network, out var endpoint) ? NonEmpty(endpoint.IPAddress) : null;
+        }
+        catch (DockerContainerNotFoundException)
+        {
+            return null;
+        }
     }
 }

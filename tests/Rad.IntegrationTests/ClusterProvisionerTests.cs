@@ -1,3 +1,4 @@
+using Docker.DotNet.Models;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Rad.ClusterProvisioner;
@@ -21,24 +22,24 @@ public sealed class ClusterProvisionerTests(IsolatedEngine engine) : IClassFixtu
         Assert.False(await swarm.EnsureAsync(CancellationToken.None));
 
         using var client = engine.Client();
-        var info = await client.InfoAsync(CancellationToken.None);
-        Assert.Equal("active", info["Swarm"]!["LocalNodeState"]!.GetValue<string>());
-        var network = await client.GetObjectAsync("/networks/rad", CancellationToken.None);
-        Assert.Equal("bridge", network["Driver"]!.GetValue<string>());
-        Assert.Equal("swarm", network["Scope"]!.GetValue<string>());
-        Assert.True(network["Attachable"]!.GetValue<bool>());
+        var info = await client.System.GetSystemInfoAsync(CancellationToken.None);
+        Assert.Equal("active", info.Swarm.LocalNodeState);
+        var network = await client.Networks.InspectNetworkAsync("rad", CancellationToken.None);
+        Assert.Equal("bridge", network.Driver);
+        Assert.Equal("swarm", network.Scope);
+        Assert.True(network.Attachable);
     }
 
     [Fact]
     public async Task Network_of_the_wrong_kind_is_reported_and_left_alone()
     {
         using var client = engine.Client();
-        await client.PostAsync("/networks/create", new System.Text.Json.Nodes.JsonObject { ["Name"] = "taken", ["Driver"] = "bridge" }, CancellationToken.None);
+        await client.Networks.CreateNetworkAsync(new NetworksCreateParameters { Name = "taken", Driver = "bridge" }, CancellationToken.None);
 
         var error = await Assert.ThrowsAsync<ClusterProvisioningException>(() => Swarm("taken").EnsureAsync(CancellationToken.None));
 
         Assert.Equal("network 'taken' exists with driver 'bridge' and scope 'local'; RAD needs a swarm-scoped bridge network: remove it or set Rad__Local__Network",
             error.Message);
-        Assert.Equal("local", (await client.GetObjectAsync("/networks/taken", CancellationToken.None))["Scope"]!.GetValue<string>());
+        Assert.Equal("local", (await client.Networks.InspectNetworkAsync("taken", CancellationToken.None)).Scope);
     }
 }

@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using Docker.DotNet;
+using Docker.DotNet.Models;
 using Rad.Docker;
 using Xunit;
 
@@ -16,7 +18,7 @@ public sealed class IsolatedEngine : IAsyncLifetime
 
     public string Socket => Path.Combine(_root.FullName, "docker.sock");
 
-    public DockerClient Client() => new(Socket);
+    public IDockerClient Client() => DockerRegistration.Connect(Socket);
 
     public async Task InitializeAsync()
     {
@@ -34,19 +36,19 @@ public sealed class IsolatedEngine : IAsyncLifetime
         using var client = Client();
         try
         {
-            foreach (var service in await client.GetArrayAsync("/services", CancellationToken.None))
-                await client.DeleteAsync($"/services/{service!["ID"]!.GetValue<string>()}", CancellationToken.None);
+            foreach (var service in await client.Swarm.ListServicesAsync(new ServiceListParameters(), CancellationToken.None))
+                await client.Swarm.RemoveServiceAsync(service.ID, CancellationToken.None);
             var watch = Stopwatch.StartNew();
             while (watch.Elapsed < TimeSpan.FromSeconds(20))
             {
-                var containers = await client.GetArrayAsync("/containers/json?all=true", CancellationToken.None);
+                var containers = await client.Containers.ListContainersAsync(new ContainersListParameters { All = true }, CancellationToken.None);
                 if (containers.Count == 0)
                     return;
                 foreach (var container in containers)
                 {
                     try
                     {
-                        await client.DeleteAsync($"/containers/{container!["Id"]!.GetValue<string>()}?force=true", CancellationToken.None);
+                        await client.Containers.RemoveContainerAsync(container.ID, new ContainerRemoveParameters { Force = true }, CancellationToken.None);
                     }
                     catch (DockerApiException)
                     {
@@ -56,7 +58,7 @@ public sealed class IsolatedEngine : IAsyncLifetime
                 await Task.Delay(250);
             }
         }
-        catch (Exception e) when (e is HttpRequestException or DockerApiException)
+        catch (Exception e) when (e is HttpRequestException or DockerApiException or IOException or TimeoutException)
         {
             // The engine is not answering: there is nothing more to ask it.
         }
@@ -107,14 +109,14 @@ public sealed class IsolatedEngine : IAsyncLifetime
         {
             try
             {
-                await client.InfoAsync(CancellationToken.None);
+                await client.System.PingAsync(CancellationToken.None);
                 return;
             }
-            catch (HttpRequestException) when (watch.Elapsed < TimeSpan.FromSeconds(30) && !_dockerd.HasExited)
+            catch (Exception e) when (e is not DockerApiException && watch.Elapsed < TimeSpan.FromSeconds(30) && !_dockerd.HasExited)
             {
                 await Task.Delay(200);
             }
-            catch (HttpRequestException e)
+            catch (Exception e) when (e is not DockerApiException)
             {
                 throw new InvalidOperationException($"the test's Docker engine did not start: {string.Join('\n', output.TakeLast(5))}", e);
             }

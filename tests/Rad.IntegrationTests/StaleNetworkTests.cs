@@ -1,5 +1,6 @@
 using System.Diagnostics;
-using System.Text.Json.Nodes;
+using Docker.DotNet;
+using Docker.DotNet.Models;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Rad.ClusterProvisioner;
@@ -30,48 +31,49 @@ public sealed class StaleNetworkTests : IAsyncLifetime
             Options.Create(new LocalSwarmOptions { Network = network }), NullLogger<LocalSwarm>.Instance);
         await swarm.EnsureAsync(CancellationToken.None);
         await _engine.LoadImageAsync("rad/busybox:local");
-        await docker.PostAsync("/services/create", new JsonObject
+        await docker.Swarm.CreateServiceAsync(new ServiceCreateParameters
         {
-            ["Name"] = "it-stale",
-            ["TaskTemplate"] = new JsonObject
+            Service = new ServiceSpec
             {
-                ["ContainerSpec"] = new JsonObject { ["Image"] = "rad/busybox:local", ["Command"] = new JsonArray("sleep", "3600") },
-                ["Networks"] = new JsonArray(new JsonObject { ["Target"] = network }),
+                Name = "it-stale",
+                TaskTemplate = new TaskSpec
+                {
+                    ContainerSpec = new ContainerSpec { Image = "rad/busybox:local", Command = ["sleep", "3600"] },
+                    Networks = [new NetworkAttachmentConfig { Target = network }],
+                },
+                Mode = new ServiceMode { Replicated = new ReplicatedService { Replicas = 1 } },
             },
-            ["Mode"] = new JsonObject { ["Replicated"] = new JsonObject { ["Replicas"] = 1 } },
         }, CancellationToken.None);
-        await WaitForAsync(docker, tasks => tasks.Any(t => State(t) == "running"), "the service to run");
-        var before = (await docker.GetObjectAsync($"/networks/{network}", CancellationToken.None))["Id"]!.GetValue<string>();
+        await WaitForAsync(docker, tasks => tasks.Any(t => t.Status?.State == TaskState.Running), "the service to run");
+        var before = (await docker.Networks.InspectNetworkAsync(network, CancellationToken.None)).ID;
 
         await _engine.KillAndRestartAsync();
-        await WaitForAsync(docker, tasks => tasks.Any(t => t?["Status"]?["Err"]?.GetValue<string>() == $"network {before} exists"),
+        await WaitForAsync(docker, tasks => tasks.Any(t => t.Status?.Err == $"network {before} exists"),
             "the engine to reject tasks on the restored network (the fault this heals)");
 
         await swarm.HealAsync(CancellationToken.None);
 
-        var after = (await docker.GetObjectAsync($"/networks/{network}", CancellationToken.None))["Id"]!.GetValue<string>();
+        var after = (await docker.Networks.InspectNetworkAsync(network, CancellationToken.None)).ID;
         Assert.NotEqual(before, after);
-        await WaitForAsync(docker, tasks => tasks.Any(t => State(t) == "running" && t?["DesiredState"]?.GetValue<string>() == "running"), "the service to run again");
-        var service = await docker.GetObjectAsync("/services/it-stale", CancellationToken.None);
-        Assert.Equal(after, service["Spec"]!["TaskTemplate"]!["Networks"]![0]!["Target"]!.GetValue<string>());
+        await WaitForAsync(docker, tasks => tasks.Any(t => t.Status?.State == TaskState.Running && t.DesiredState == TaskState.Running), "the service to run again");
+        var service = await docker.Swarm.InspectServiceAsync("it-stale", CancellationToken.None);
+        Assert.Equal(after, service.Spec!.TaskTemplate!.Networks!.Single().Target);
         // Healthy now: a second pass changes nothing.
         await swarm.HealAsync(CancellationToken.None);
-        Assert.Equal(after, (await docker.GetObjectAsync($"/networks/{network}", CancellationToken.None))["Id"]!.GetValue<string>());
+        Assert.Equal(after, (await docker.Networks.InspectNetworkAsync(network, CancellationToken.None)).ID);
     }
 
-    static string? State(JsonNode? task) => task?["Status"]?["State"]?.GetValue<string>();
-
-    static async Task WaitForAsync(DockerClient docker, Func<JsonArray, bool> condition, string what)
+    static async Task WaitForAsync(IDockerClient docker, Func<IList<TaskResponse>, bool> condition, string what)
     {
         var watch = Stopwatch.StartNew();
         while (watch.Elapsed < TimeSpan.FromSeconds(60))
         {
             try
             {
-                if (condition(await docker.GetArrayAsync($"/tasks?filters={DockerClient.Filters(("service", "it-stale"))}", CancellationToken.None)))
+                if (condition(await docker.Tasks.ListAsync(new TasksListParameters { Filters = DockerApi.Filters(("service", "it-stale")) }, CancellationToken.None)))
                     return;
             }
-            catch (Exception e) when (e is HttpRequestException or DockerApiException)
+            catch (Exception e) when (e is HttpRequestException or DockerApiException or IOException or TimeoutException)
             {
                 // The engine (or its swarm) is still coming back.
             }
