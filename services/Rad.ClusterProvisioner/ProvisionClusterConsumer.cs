@@ -21,7 +21,7 @@ public sealed class ProvisionClusterConsumer(LocalSwarm swarm, ClusterRegistry r
         {
             var created = await swarm.EnsureAsync(context.CancellationToken);
             logger.LogInformation("Cluster {Cluster} is ready for deployment {DeploymentId} (created: {Created})", command.Cluster, command.DeploymentId, created);
-            await context.Publish(new ClusterReady(command.DeploymentId, command.Cluster, local.Network, created));
+            await context.Publish(new ClusterReady(command.DeploymentId, command.Cluster, Network: local.Network, Namespace: null, created));
         }
         catch (ClusterProvisioningException e)
         {
@@ -48,7 +48,7 @@ public sealed class ProvisionClusterConsumer(LocalSwarm swarm, ClusterRegistry r
                 created = true;
             }
             var ns = await kubernetes.EnsureAsync(cluster, context.CancellationToken);
-            await context.Publish(new ClusterReady(command.DeploymentId, command.Cluster, ns, created));
+            await context.Publish(new ClusterReady(command.DeploymentId, command.Cluster, Network: null, Namespace: ns, created));
         }
         catch (ClusterProvisioningException e)
         {

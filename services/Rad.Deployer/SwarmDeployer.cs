@@ -112,7 +112,7 @@ public sealed class SwarmDeployer(
         var knownFailures = (await SwarmTasks.FailedAsync(docker, application.Name, token)).Select(f => f.TaskId).ToHashSet();
         while (true)
         {
-            var running = await SwarmTasks.RunningAsync(docker, application.Name, command.Network, token);
+            var running = await SwarmTasks.RunningAsync(docker, application.Name, command.Network!, token);
             var current = running.Where(t => t.Image == command.ImageReference).ToList();
             if (current.Count == application.Replicas && running.Count == application.Replicas)
             {

@@ -10,6 +10,6 @@ public sealed class WebhookOptions
     /// <summary>Branch names or patterns ("release/*", "*") whose pushes deploy; empty means the repository's default branch only.</summary>
     public string[] Branches { get; set; } = [];
 
-    public string Cluster { get; set; } = "local";
-    public string ConfigPath { get; set; } = "rad.json";
+    public string Cluster { get; set; } = Rad.Contracts.DeploymentDefaults.Cluster;
+    public string ConfigPath { get; set; } = Rad.Contracts.DeploymentDefaults.ConfigPath;
 }

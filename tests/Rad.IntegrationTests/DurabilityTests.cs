@@ -103,7 +103,7 @@ public sealed class DurabilityTests(Stack stack)
             Assert.Single(built.Select(b => b.Digest).Distinct());
 
             var image = built.First();
-            var deploy = new DeployApplication(deploymentId, "local", "rad", "it", new string('a', 40), spec, $"{image.Image}@{image.Digest}");
+            var deploy = new DeployApplication(deploymentId, "local", Network: "rad", Namespace: null, "it", new string('a', 40), spec, $"{image.Image}@{image.Digest}");
             await bus.Publish(deploy);
             await Until(() => deployed.Count == 1, TimeSpan.FromSeconds(60));
             var versionAfterFirst = await Stack.RunAsync("docker", "service", "inspect", name, "--format", "{{.Version.Index}}");

@@ -90,7 +90,7 @@ public sealed class DeploymentStateMachineTests : IAsyncLifetime
         Assert.NotNull(await _saga.Exists(_id, m => m.Building));
         Assert.False(await _harness.Published.Any<DeployApplication>(x => x.Context.Message.DeploymentId == _id));
 
-        await _harness.Bus.Publish(new ClusterReady(_id, "local", "rad", false));
+        await _harness.Bus.Publish(new ClusterReady(_id, "local", Network: "rad", Namespace: null, false));
         Assert.NotNull(await _saga.Exists(_id, m => m.Deploying));
         var deploys = _harness.Published.Select<DeployApplication>().Where(x => x.Context.Message.DeploymentId == _id).ToList();
         Assert.Equal(2, deploys.Count);
@@ -136,7 +136,7 @@ public sealed class DeploymentStateMachineTests : IAsyncLifetime
     public async Task Stuck_stage_fails_the_deployment_naming_the_stage_once_its_deadline_passes()
     {
         await RequestedAndClonedAsync();
-        await _harness.Bus.Publish(new ClusterReady(_id, "local", "rad", false));
+        await _harness.Bus.Publish(new ClusterReady(_id, "local", Network: "rad", Namespace: null, false));
 
         // Early timeouts (a sweeper running ahead of this clock) change nothing.
         await _harness.Bus.Publish(new DeploymentStageTimedOut(_id, "build docker image[web]"));
@@ -167,7 +167,7 @@ public sealed class DeploymentStateMachineTests : IAsyncLifetime
     public async Task Redelivered_events_never_start_a_stage_twice()
     {
         await RequestedAndClonedAsync();
-        await _harness.Bus.Publish(new ClusterReady(_id, "local", "rad", false));
+        await _harness.Bus.Publish(new ClusterReady(_id, "local", Network: "rad", Namespace: null, false));
         await _harness.Bus.Publish(new ImageBuilt(_id, "web", "127.0.0.1:5000/t/web", "sha256:aa", false));
         await _harness.Bus.Publish(new ImageBuilt(_id, "web", "127.0.0.1:5000/t/web", "sha256:aa", false));
         await _harness.Bus.Publish(new ImageBuilt(_id, "api", "127.0.0.1:5000/t/api", "sha256:bb", false));
@@ -190,7 +190,7 @@ public sealed class DeploymentStateMachineTests : IAsyncLifetime
         await _harness.Bus.Publish(new CloneFailed(_id, "ref 'nope' was not found"));
         Assert.NotNull(await _saga.Exists(_id, m => m.Failed));
 
-        await _harness.Bus.Publish(new ClusterReady(_id, "local", "rad", true));
+        await _harness.Bus.Publish(new ClusterReady(_id, "local", Network: "rad", Namespace: null, true));
         Assert.True(await _harness.Consumed.Any<ClusterReady>(x => x.Context.Message.DeploymentId == _id));
 
         var saga = _saga.Sagas.Contains(_id);
@@ -237,7 +237,7 @@ public sealed class DeploymentStateMachineTests : IAsyncLifetime
     public async Task Supersede_while_rolling_out_is_ignored_and_the_deployment_finishes()
     {
         await RequestedAndClonedAsync();
-        await _harness.Bus.Publish(new ClusterReady(_id, "local", "rad", false));
+        await _harness.Bus.Publish(new ClusterReady(_id, "local", Network: "rad", Namespace: null, false));
         await _harness.Bus.Publish(new ImageBuilt(_id, "web", "127.0.0.1:5000/t/web", "sha256:aa", false));
         await _harness.Bus.Publish(new ImageBuilt(_id, "api", "127.0.0.1:5000/t/api", "sha256:bb", false));
         Assert.NotNull(await _saga.Exists(_id, m => m.Deploying));

@@ -1,3 +1,4 @@
+using Rad.Contracts;
 using Rad.Status.Api;
 using Rad.Status.Saga;
 using Xunit;

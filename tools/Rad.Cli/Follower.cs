@@ -29,7 +29,7 @@ public sealed class Follower(RadClient client, OutputMode mode)
             Console.Out.WriteLine(raw);
         else
             Render.Outcome(view);
-        return view.State == "Succeeded" ? ExitCodes.Succeeded : ExitCodes.DeploymentFailed;
+        return view.State == DeploymentStates.Succeeded ? ExitCodes.Succeeded : ExitCodes.DeploymentFailed;
     }
 
     /// <summary>Reads the stream to its end event, resuming after the last event seen if the connection drops.</summary>
@@ -80,11 +80,11 @@ public sealed class Follower(RadClient client, OutputMode mode)
     void Apply(StreamEvent e, DateTimeOffset start)
     {
         var stage = e.Stage!;
-        if (!_stages.TryGetValue(stage, out var line) || e.State == "InProgress")
+        if (!_stages.TryGetValue(stage, out var line) || e.State == StageStates.InProgress)
             _stages[stage] = line = new StageLine(stage, e.Time!.Value);
         line.State = e.State!;
         line.Message = e.Message;
-        if (e.State != "InProgress")
+        if (e.State != StageStates.InProgress)
             line.CompletedAt = e.Time;
         if (mode == OutputMode.Plain)
         {
@@ -100,7 +100,7 @@ public sealed class Follower(RadClient client, OutputMode mode)
         foreach (var line in _stages.Values)
         {
             var elapsed = (line.CompletedAt ?? DateTimeOffset.UtcNow) - line.StartedAt;
-            var color = line.State switch { "Completed" => "green", "Failed" => "red", "Cancelled" => "grey", _ => "yellow" };
+            var color = line.State switch { StageStates.Completed => "green", StageStates.Failed => "red", StageStates.Cancelled => "grey", _ => "yellow" };
             table.AddRow(Markup.Escape(line.Name), $"[{color}]{Render.StateWord(line.State)}[/]", Render.Seconds(elapsed),
                 Markup.Escape(Render.Shorten(line.Message ?? "", 70)));
         }
@@ -113,7 +113,7 @@ public sealed class Follower(RadClient client, OutputMode mode)
         public string Name { get; } = name;
         public DateTimeOffset StartedAt { get; } = startedAt;
         public DateTimeOffset? CompletedAt { get; set; }
-        public string State { get; set; } = "InProgress";
+        public string State { get; set; } = StageStates.InProgress;
         public string? Message { get; set; }
     }
 }

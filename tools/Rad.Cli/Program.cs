@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Rad.Cli;
+using Rad.Contracts;
 
 // rad: start and follow RAD deployments. Exit codes: 0 succeeded, 1 the deployment failed, 2 usage or connection error.
 var api = new Option<string>("--api") { Description = "RAD's HTTP API (default: $RAD_API or http://127.0.0.1:7080)", Recursive = true };
@@ -29,7 +30,7 @@ deploy.SetAction((result, token) => Run(result, async client =>
         if (!Uri.TryCreate(rabbit, UriKind.Absolute, out var rabbitUri) || rabbitUri.Scheme is not ("amqp" or "amqps" or "rabbitmq"))
             throw new CliException($"--rabbitmq must be an amqp:// URL such as amqp://guest:guest@127.0.0.1:5672/");
         deploymentId = await BusDeploy.PublishAsync(rabbitUri, new Rad.Contracts.RequestDeployment(MassTransit.NewId.NextGuid(), repo,
-            result.GetValue(gitRef) ?? "HEAD", result.GetValue(config) ?? "rad.json", result.GetValue(cluster) ?? "local", DateTimeOffset.UtcNow,
+            result.GetValue(gitRef) ?? DeploymentDefaults.Ref, result.GetValue(config) ?? DeploymentDefaults.ConfigPath, result.GetValue(cluster) ?? DeploymentDefaults.Cluster, DateTimeOffset.UtcNow,
             result.GetValue(concurrency)), token);
         if (!result.GetValue(follow))
         {
@@ -70,7 +71,7 @@ status.SetAction((result, token) => Run(result, async client =>
         Console.Out.WriteLine(raw);
     else
         Render.Status(view);
-    return view.State is "Failed" or "Superseded" ? ExitCodes.DeploymentFailed : ExitCodes.Succeeded;
+    return view.State is DeploymentStates.Failed or DeploymentStates.Superseded ? ExitCodes.DeploymentFailed : ExitCodes.Succeeded;
 }, token));
 
 var log = new Command("log", "Print a deployment's stage log in the original RAD format") { id };
@@ -101,7 +102,7 @@ render.SetAction(async (result, token) =>
 {
     try
     {
-        Console.Out.Write(await KubernetesRender.RenderAsync(result.GetValue(directory)!, result.GetValue(config) ?? "rad.json", result.GetValue(renderNamespace)!, token));
+        Console.Out.Write(await KubernetesRender.RenderAsync(result.GetValue(directory)!, result.GetValue(config) ?? DeploymentDefaults.ConfigPath, result.GetValue(renderNamespace)!, token));
         return ExitCodes.Succeeded;
     }
     catch (CliException e)

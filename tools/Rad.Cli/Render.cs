@@ -10,7 +10,7 @@ public static class Render
 
     public static string StateWord(string state) => state switch
     {
-        "InProgress" => "IN PROGRESS",
+        StageStates.InProgress => "IN PROGRESS",
         _ => state.ToUpperInvariant(),
     };
 
@@ -20,7 +20,7 @@ public static class Render
     public static void Outcome(DeploymentView view)
     {
         var took = view.CompletedAt is { } end ? $" in {Seconds(end - view.CreatedAt)}" : "";
-        if (view.State == "Succeeded")
+        if (view.State == DeploymentStates.Succeeded)
         {
             Console.Out.WriteLine($"deployment {view.Id} succeeded{took} (commit {view.Commit})");
             foreach (var app in view.Applications)

@@ -34,7 +34,7 @@ public static class DeploymentEndpoints
                 body.ConfigPath,
                 body.Cluster,
                 command.Concurrency,
-                state = PublicState.Pending,
+                state = DeploymentStates.Pending,
                 status = $"/api/deployments/{id}",
                 log = $"/api/deployments/{id}/log",
                 events = $"/api/deployments/{id}/events",

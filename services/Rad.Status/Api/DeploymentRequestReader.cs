@@ -10,8 +10,6 @@ public sealed record DeploymentRequestBody(string Repository, string Ref, string
 /// <summary>Reads POST /api/deployments by hand so every problem names its field.</summary>
 public static partial class DeploymentRequestReader
 {
-    public const string DefaultRef = "HEAD";
-
     public static async Task<(DeploymentRequestBody? Body, Dictionary<string, string[]> Errors)> ReadAsync(HttpRequest request, CancellationToken token)
     {
         var errors = new Dictionary<string, string[]>();
@@ -34,9 +32,9 @@ public static partial class DeploymentRequestReader
                 return (null, errors);
             }
             var repository = ReadString(root, "repository", required: true, errors);
-            var @ref = ReadString(root, "ref", required: false, errors) ?? DefaultRef;
-            var configPath = ReadString(root, "configPath", required: false, errors) ?? "rad.json";
-            var cluster = ReadString(root, "cluster", required: false, errors) ?? "local";
+            var @ref = ReadString(root, "ref", required: false, errors) ?? DeploymentDefaults.Ref;
+            var configPath = ReadString(root, "configPath", required: false, errors) ?? DeploymentDefaults.ConfigPath;
+            var cluster = ReadString(root, "cluster", required: false, errors) ?? DeploymentDefaults.Cluster;
             var concurrency = ReadString(root, "concurrency", required: false, errors);
 
             if (repository is not null && !IsRepositoryUrl(repository))

@@ -14,7 +14,7 @@ public static class DeploymentViews
             saga.Ref,
             saga.Commit,
             saga.Cluster,
-            snapshot.Pending ? Saga.PublicState.Pending : Saga.PublicState.Of(saga.CurrentState),
+            snapshot.Pending ? DeploymentStates.Pending : Saga.PublicState.Of(saga.CurrentState),
             saga.Concurrency,
             saga.SupersededBy,
             saga.Error,

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Rad.Contracts;
 using Rad.Status.Saga;
 
 namespace Rad.Status.Api;

@@ -39,7 +39,7 @@ public static class DeploymentEventStream
             var last = long.TryParse(http.Request.Headers["Last-Event-ID"], out var resumeAfter) && resumeAfter > 0 ? resumeAfter : 0;
             last = await WriteStoredAsync(response, queries, id, last, token);
             var state = PublicState.Of(snapshot.Saga.CurrentState);
-            while (!PublicState.IsFinal(state))
+            while (!DeploymentStates.IsFinal(state))
             {
                 var progressed = await NextAsync(subscription, response, token);
                 if (progressed.Changes.Count > 0 && progressed.Changes.Min(c => c.Sequence) > last + 1)

@@ -1,3 +1,5 @@
+using Rad.Contracts;
+
 namespace Rad.Status.Saga;
 
 /// <summary>The bookkeeping of a deployment's stages, kept apart from the state machine so the machine reads as the order of things.</summary>

@@ -21,7 +21,9 @@ public class DeploymentState : SagaStateMachineInstance
     public string? Commit { get; set; }
     public string? WorkspacePath { get; set; }
     public string? RegistryAddress { get; set; }
+    /// <summary>Where in the cluster the applications go: RAD's network on the local Swarm, or the namespace on Kubernetes.</summary>
     public string? Network { get; set; }
+    public string? Namespace { get; set; }
     public bool ClusterReady { get; set; }
     public string? Error { get; set; }
     public DateTimeOffset CreatedAt { get; set; }

@@ -218,7 +218,9 @@ public class DeploymentStateMachine : MassTransitStateMachine<DeploymentState>
     {
         saga.ClusterReady = true;
         saga.Network = ready.Network;
-        saga.CompleteStage(StageNames.Cluster(saga.Cluster), Now, ready.Created ? $"created, network {ready.Network}" : $"already running, network {ready.Network}");
+        saga.Namespace = ready.Namespace;
+        var place = ready.Network is not null ? $"network {ready.Network}" : $"namespace {ready.Namespace}";
+        saga.CompleteStage(StageNames.Cluster(saga.Cluster), Now, ready.Created ? $"created, {place}" : $"already running, {place}");
     }
 
     void RecordImage(DeploymentState saga, ImageBuilt built)
@@ -258,7 +260,7 @@ public class DeploymentStateMachine : MassTransitStateMachine<DeploymentState>
         foreach (var application in saga.Applications)
         {
             saga.StartStage(StageNames.Deploy(application.Name), Now, _deadlines.Deploy);
-            await context.Publish(new DeployApplication(saga.CorrelationId, saga.Cluster, saga.Network!, saga.Repository, saga.Commit!,
+            await context.Publish(new DeployApplication(saga.CorrelationId, saga.Cluster, saga.Network, saga.Namespace, saga.Repository, saga.Commit!,
                 application.Spec, application.ImageReference!));
         }
     }

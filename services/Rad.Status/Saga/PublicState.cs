@@ -1,23 +1,16 @@
+using Rad.Contracts;
+
 namespace Rad.Status.Saga;
 
-/// <summary>What users see of a deployment's state: the saga's inner states folded into a few stable words.</summary>
+/// <summary>The saga's inner states folded into the few stable words users see (<see cref="DeploymentStates"/>).</summary>
 public static class PublicState
 {
-    public const string Pending = "Pending";
-    public const string Queued = "Queued";
-    public const string InProgress = "InProgress";
-    public const string Succeeded = "Succeeded";
-    public const string Failed = "Failed";
-    public const string Superseded = "Superseded";
-
     public static string Of(string sagaState) => sagaState switch
     {
-        "Queued" or "Initial" or "" => Queued,
-        "Succeeded" => Succeeded,
-        "Failed" => Failed,
-        "Superseded" => Superseded,
-        _ => InProgress,
+        "Queued" or "Initial" or "" => DeploymentStates.Queued,
+        "Succeeded" => DeploymentStates.Succeeded,
+        "Failed" => DeploymentStates.Failed,
+        "Superseded" => DeploymentStates.Superseded,
+        _ => DeploymentStates.InProgress,
     };
-
-    public static bool IsFinal(string publicState) => publicState is Succeeded or Failed or Superseded;
 }

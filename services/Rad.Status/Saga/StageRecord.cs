@@ -1,3 +1,5 @@
+using Rad.Contracts;
+
 namespace Rad.Status.Saga;
 
 public class StageRecord
@@ -8,12 +10,4 @@ public class StageRecord
     public DateTimeOffset? CompletedAt { get; set; }
     public DateTimeOffset? Deadline { get; set; }
     public string? Message { get; set; }
-}
-
-public static class StageStates
-{
-    public const string InProgress = "InProgress";
-    public const string Completed = "Completed";
-    public const string Failed = "Failed";
-    public const string Cancelled = "Cancelled";
 }

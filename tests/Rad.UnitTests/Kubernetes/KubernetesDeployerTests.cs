@@ -30,7 +30,7 @@ public sealed class KubernetesDeployerTests : IAsyncLifetime
         var context = Kubeconfig.Load(_server.Kubeconfig("shop"));
         var cluster = new RegisteredCluster("prod", RegisteredCluster.KubernetesKind, context.Server.ToString(), context.Name, "shop", context.AuthKind,
             Kubeconfig.Flatten(context), DateTimeOffset.UtcNow);
-        var command = new DeployApplication(Guid.NewGuid(), "prod", "shop", "git://example/app.git", new string('a', 40),
+        var command = new DeployApplication(Guid.NewGuid(), "prod", Network: null, Namespace: "shop", "git://example/app.git", new string('a', 40),
             new ApplicationSpec("web", "Dockerfile", ".", 2, 8080, 8080), "registry.example.com:5000/team/web@sha256:abc");
 
         var result = await deployer.DeployAsync(command, cluster, CancellationToken.None);
@@ -56,7 +56,7 @@ public sealed class KubernetesDeployerTests : IAsyncLifetime
         var cluster = new RegisteredCluster("dev", RegisteredCluster.KubernetesKind, context.Server.ToString(), context.Name, "open", context.AuthKind,
             Kubeconfig.Flatten(context), DateTimeOffset.UtcNow);
 
-        await deployer.DeployAsync(new DeployApplication(Guid.NewGuid(), "dev", "open", "git://example/app.git", new string('b', 40),
+        await deployer.DeployAsync(new DeployApplication(Guid.NewGuid(), "dev", Network: null, Namespace: "open", "git://example/app.git", new string('b', 40),
             new ApplicationSpec("api", "Dockerfile", ".", 1, 30500, 8080), "127.0.0.1:5000/team/api@sha256:def"), cluster, CancellationToken.None);
 
         Assert.Empty(_server.Store.List(ResourceType.All.First(r => r.Kind == "Secret"), "open"));
