@@ -9,8 +9,8 @@ public sealed class BadInputTests(Stack stack)
     async Task<string> FailureOf(string repository, string? @ref = null)
     {
         var deployment = await stack.WaitForEndAsync(await stack.DeployAsync(repository, @ref));
-        Assert.Equal("Failed", deployment.GetProperty("state").GetString());
-        return deployment.GetProperty("error").GetString()!;
+        Assert.Equal("Failed", deployment.State);
+        return deployment.Error!;
     }
 
     [Fact]
@@ -78,8 +78,8 @@ public sealed class BadInputTests(Stack stack)
 
         var deployment = await stack.WaitForEndAsync(await stack.DeployAsync(repository, sha));
 
-        Assert.Equal("Succeeded", deployment.GetProperty("state").GetString());
-        Assert.Equal(sha, deployment.GetProperty("commit").GetString());
+        Assert.Equal("Succeeded", deployment.State);
+        Assert.Equal(sha, deployment.Commit);
     }
 
     [Fact]
@@ -101,7 +101,7 @@ public sealed class BadInputTests(Stack stack)
         var port = Stack.FreePort();
         var owner = Stack.UniqueName("owner");
         var ownerRepository = await stack.PublishRepoAsync(owner, Repos.WebApp(owner, port));
-        Assert.Equal("Succeeded", (await stack.WaitForEndAsync(await stack.DeployAsync(ownerRepository))).GetProperty("state").GetString());
+        Assert.Equal("Succeeded", (await stack.WaitForEndAsync(await stack.DeployAsync(ownerRepository))).State);
 
         var intruder = Stack.UniqueName("intruder");
         var error = await FailureOf(await stack.PublishRepoAsync(intruder, Repos.WebApp(intruder, port)));
@@ -112,7 +112,7 @@ public sealed class BadInputTests(Stack stack)
         var good = Stack.UniqueName("good");
         var goodPort = Stack.FreePort();
         var deployment = await stack.WaitForEndAsync(await stack.DeployAsync(await stack.PublishRepoAsync(good, Repos.WebApp(good, goodPort))));
-        Assert.Equal("Succeeded", deployment.GetProperty("state").GetString());
+        Assert.Equal("Succeeded", deployment.State);
         Assert.Equal($"Hello from {good}", (await stack.Http.GetStringAsync($"http://127.0.0.1:{goodPort}/")).Trim());
     }
 
@@ -141,7 +141,7 @@ public sealed class BadInputTests(Stack stack)
 
         var deployment = await stack.WaitForEndAsync(id);
 
-        var error = deployment.GetProperty("error").GetString()!;
+        var error = deployment.Error!;
         Assert.StartsWith("provision cluster[production]: cluster 'production' is not known to this installation; the clusters it can deploy to are: local", error);
         Assert.EndsWith("(register one with rad clusters add)", error);
     }
@@ -153,10 +153,10 @@ public sealed class BadInputTests(Stack stack)
         var id = await stack.DeployAsync($"https://bot:{secret}@127.0.0.1:1/{Stack.UniqueName("secret")}.git");
         var deployment = await stack.WaitForEndAsync(id);
 
-        Assert.Equal("Failed", deployment.GetProperty("state").GetString());
-        Assert.StartsWith("https://***@127.0.0.1:1/", deployment.GetProperty("repository").GetString());
-        Assert.Contains("https://***@127.0.0.1:1/", deployment.GetProperty("error").GetString());
-        Assert.DoesNotContain(secret, deployment.GetRawText());
+        Assert.Equal("Failed", deployment.State);
+        Assert.StartsWith("https://***@127.0.0.1:1/", deployment.Repository);
+        Assert.Contains("https://***@127.0.0.1:1/", deployment.Error);
+        Assert.DoesNotContain(secret, await stack.GetRawAsync(id));
         Assert.DoesNotContain(secret, await stack.LogAsync(id));
         Assert.DoesNotContain(secret, await stack.Http.GetStringAsync(new Uri(stack.Api, "/api/deployments?limit=5")));
         foreach (var log in Directory.GetFiles(Path.Combine(stack.State, "logs"), "*.log"))
@@ -176,8 +176,8 @@ public sealed class BadInputTests(Stack stack)
         var ids = await Task.WhenAll(repositories.Append(badRepository).Select(r => stack.DeployAsync(r)));
         var results = await Task.WhenAll(ids.Select(id => stack.WaitForEndAsync(id)));
 
-        Assert.Equal(["Succeeded", "Succeeded", "Failed"], results.Select(r => r.GetProperty("state").GetString()));
-        Assert.StartsWith($"build docker image[{bad}]:", results[2].GetProperty("error").GetString());
+        Assert.Equal(["Succeeded", "Succeeded", "Failed"], results.Select(r => r.State));
+        Assert.StartsWith($"build docker image[{bad}]:", results[2].Error);
         foreach (var (name, port) in good)
             Assert.Equal($"Hello from {name}", (await stack.Http.GetStringAsync($"http://127.0.0.1:{port}/")).Trim());
     }

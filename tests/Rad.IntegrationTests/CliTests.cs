@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Rad.Contracts;
 using Xunit;
 
 namespace Rad.IntegrationTests;
@@ -48,9 +49,9 @@ public sealed class CliTests(Stack stack)
         var (exit, stdout, stderr) = await stack.CliAsync("deploy", url, "--bus", "--follow", "--output", "json");
 
         Assert.True(exit == 0, $"exit {exit}\n{stdout}\n{stderr}");
-        var status = JsonDocument.Parse(stdout).RootElement;
-        Assert.Equal("Succeeded", status.GetProperty("state").GetString());
-        Assert.Equal(url, status.GetProperty("repository").GetString());
+        var status = JsonSerializer.Deserialize<DeploymentView>(stdout, Stack.Json)!;
+        Assert.Equal("Succeeded", status.State);
+        Assert.Equal(url, status.Repository);
         using var http = new HttpClient();
         Assert.Equal($"Hello from {name}", (await http.GetStringAsync($"http://127.0.0.1:{port}/")).Trim());
     }

@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json;
+using Rad.Contracts;
 using Xunit;
 
 namespace Rad.IntegrationTests;
@@ -19,16 +20,15 @@ public sealed class ConcurrencyTests(Stack stack)
         var second = await PostAsync(url, concurrency: null);
         var waiting = await stack.WaitForStageAsync(second, "wait for running deployment", TimeSpan.FromSeconds(10));
 
-        Assert.Equal("Queued", waiting.GetProperty("state").GetString());
-        Assert.Equal("queue", waiting.GetProperty("concurrency").GetString());
-        Assert.Contains(first.ToString(), Stage(waiting, "wait for running deployment").GetProperty("message").GetString());
+        Assert.Equal("Queued", waiting.State);
+        Assert.Equal("queue", waiting.Concurrency);
+        Assert.Contains(first.ToString(), Stage(waiting, "wait for running deployment").Message);
         var firstEnded = await stack.WaitForEndAsync(first);
         var secondEnded = await stack.WaitForEndAsync(second);
-        Assert.Equal("Succeeded", firstEnded.GetProperty("state").GetString());
-        Assert.Equal("Succeeded", secondEnded.GetProperty("state").GetString());
-        Assert.True(Stage(secondEnded, "clone user git repository").GetProperty("startedAt").GetDateTimeOffset()
-                    >= firstEnded.GetProperty("completedAt").GetDateTimeOffset());
-        Assert.Equal("Completed", Stage(secondEnded, "wait for running deployment").GetProperty("state").GetString());
+        Assert.Equal("Succeeded", firstEnded.State);
+        Assert.Equal("Succeeded", secondEnded.State);
+        Assert.True(Stage(secondEnded, "clone user git repository").StartedAt >= firstEnded.CompletedAt);
+        Assert.Equal("Completed", Stage(secondEnded, "wait for running deployment").State);
     }
 
     [Fact]
@@ -44,13 +44,13 @@ public sealed class ConcurrencyTests(Stack stack)
         var firstEnded = await stack.WaitForEndAsync(first);
         var secondEnded = await stack.WaitForEndAsync(second);
 
-        Assert.Equal("Superseded", firstEnded.GetProperty("state").GetString());
-        Assert.Equal(second, firstEnded.GetProperty("supersededBy").GetGuid());
-        Assert.Equal($"superseded by deployment {second}", firstEnded.GetProperty("error").GetString());
-        Assert.Equal("Cancelled", Stage(firstEnded, $"build docker image[{name}]").GetProperty("state").GetString());
-        Assert.DoesNotContain(firstEnded.GetProperty("stages").EnumerateArray(), s => s.GetProperty("name").GetString()!.StartsWith("deploy", StringComparison.Ordinal));
+        Assert.Equal("Superseded", firstEnded.State);
+        Assert.Equal(second, firstEnded.SupersededBy);
+        Assert.Equal($"superseded by deployment {second}", firstEnded.Error);
+        Assert.Equal("Cancelled", Stage(firstEnded, $"build docker image[{name}]").State);
+        Assert.DoesNotContain(firstEnded.Stages, s => s.Name.StartsWith("deploy", StringComparison.Ordinal));
         Assert.Contains($"[CANCELLED]: build docker image[{name}] : superseded by deployment {second}", await stack.LogAsync(first));
-        Assert.Equal("Succeeded", secondEnded.GetProperty("state").GetString());
+        Assert.Equal("Succeeded", secondEnded.State);
         using var http = new HttpClient();
         Assert.Equal($"Hello from {name}", (await http.GetStringAsync($"http://127.0.0.1:{port}/")).Trim());
     }
@@ -73,6 +73,5 @@ public sealed class ConcurrencyTests(Stack stack)
         return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
     }
 
-    static JsonElement Stage(JsonElement deployment, string name) =>
-        deployment.GetProperty("stages").EnumerateArray().Single(s => s.GetProperty("name").GetString() == name);
+    static StageView Stage(DeploymentView deployment, string name) => deployment.Stages.Single(s => s.Name == name);
 }

@@ -22,7 +22,7 @@ public sealed class DurabilityTests(Stack stack)
         await stack.ScriptAsync("up");
         var deployment = await stack.WaitForEndAsync(id);
 
-        Assert.Equal("Succeeded", deployment.GetProperty("state").GetString());
+        Assert.Equal("Succeeded", deployment.State);
         Assert.Equal($"Hello from {name}", (await stack.Http.GetStringAsync($"http://127.0.0.1:{port}/")).Trim());
         Assert.Single((await stack.LogAsync(id)).Split('\n'), l => l.EndsWith($"[COMPLETED]: build docker image[{name}]", StringComparison.Ordinal));
     }
@@ -41,7 +41,7 @@ public sealed class DurabilityTests(Stack stack)
         await stack.ScriptAsync("up");
         var deployment = await stack.WaitForEndAsync(id);
 
-        Assert.Equal("Succeeded", deployment.GetProperty("state").GetString());
+        Assert.Equal("Succeeded", deployment.State);
         Assert.Equal($"Hello from {name}", (await stack.Http.GetStringAsync($"http://127.0.0.1:{port}/")).Trim());
     }
 
@@ -55,9 +55,9 @@ public sealed class DurabilityTests(Stack stack)
             var id = await stack.DeployAsync("git://127.0.0.1:9418/sample.git");
             var deployment = await stack.WaitForEndAsync(id, TimeSpan.FromSeconds(90));
 
-            Assert.Equal("Failed", deployment.GetProperty("state").GetString());
+            Assert.Equal("Failed", deployment.State);
             Assert.Matches(@"^clone user git repository: stage 'clone user git repository' did not finish within its deadline of \d+ s",
-                deployment.GetProperty("error").GetString());
+                deployment.Error);
             Assert.Contains("[FAILED]: clone user git repository : stage 'clone user git repository' did not finish", await stack.LogAsync(id));
         }
         finally

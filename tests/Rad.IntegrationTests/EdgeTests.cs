@@ -57,7 +57,7 @@ public sealed class EdgeTests(Stack stack)
         var name = Stack.UniqueName("die");
         var port = Stack.FreePort();
         var repository = await stack.PublishRepoAsync(name, Repos.WebApp(name, port, replicas: 2));
-        Assert.Equal("Succeeded", (await stack.WaitForEndAsync(await stack.DeployAsync(repository))).GetProperty("state").GetString());
+        Assert.Equal("Succeeded", (await stack.WaitForEndAsync(await stack.DeployAsync(repository))).State);
         await AssertEdgeMatchesTasksAsync(name, port, 2);
 
         var victim = (await Stack.RunAsync("docker", "ps", "-q", "--filter", $"label=com.docker.swarm.service.name={name}")).Split('\n')[0];
@@ -74,13 +74,13 @@ public sealed class EdgeTests(Stack stack)
         var name = Stack.UniqueName("scale");
         var port = Stack.FreePort();
         var repository = await stack.PublishRepoAsync(name, Repos.WebApp(name, port, replicas: 3));
-        Assert.Equal("Succeeded", (await stack.WaitForEndAsync(await stack.DeployAsync(repository))).GetProperty("state").GetString());
+        Assert.Equal("Succeeded", (await stack.WaitForEndAsync(await stack.DeployAsync(repository))).State);
         await AssertEdgeMatchesTasksAsync(name, port, 3);
 
         await stack.PublishRepoAsync(name, Repos.WebApp(name, port, replicas: 1, extraDockerLines: "ENV SCALED=1"));
         var scaled = await stack.WaitForEndAsync(await stack.DeployAsync(repository));
 
-        Assert.Equal("Succeeded", scaled.GetProperty("state").GetString());
+        Assert.Equal("Succeeded", scaled.State);
         await AssertEdgeMatchesTasksAsync(name, port, 1);
     }
 }

@@ -17,7 +17,7 @@ public sealed class EventStreamTests(Stack stack)
         var events = await ReadStreamAsync(id, lastEventId: null);
 
         var ended = await stack.GetAsync(id);
-        Assert.Equal("Succeeded", ended.GetProperty("state").GetString());
+        Assert.Equal("Succeeded", ended.State);
         var stages = events.Where(e => e.Type == "stage").ToList();
         Assert.Equal(Enumerable.Range(1, stages.Count).Select(i => (long?)i), stages.Select(e => e.Id));
         Assert.Equal(

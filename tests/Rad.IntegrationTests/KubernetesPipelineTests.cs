@@ -48,14 +48,14 @@ public sealed class KubernetesPipelineTests(Stack stack) : IAsyncLifetime
         var id = await stack.DeployAsync(url, cluster: cluster);
         var deployment = await stack.WaitForEndAsync(id);
 
-        Assert.True(deployment.GetProperty("state").GetString() == "Succeeded", await stack.LogAsync(id));
-        var app = deployment.GetProperty("applications")[0];
-        Assert.Equal($"http://127.0.0.1:{port}", app.GetProperty("endpoint").GetString());
-        Assert.Equal(2, app.GetProperty("runningReplicas").GetInt32());
+        Assert.True(deployment.State == "Succeeded", await stack.LogAsync(id));
+        var app = deployment.Applications[0];
+        Assert.Equal($"http://127.0.0.1:{port}", app.Endpoint);
+        Assert.Equal(2, app.RunningReplicas);
         var applied = _server.Store.Get(ResourceTypes("Deployment"), "shop", name)!;
-        Assert.Equal(app.GetProperty("image").GetString(), applied["spec"]!["template"]!["spec"]!["containers"]![0]!["image"]!.GetValue<string>());
-        Assert.Contains("@sha256:", app.GetProperty("image").GetString());
-        Assert.Equal(deployment.GetProperty("commit").GetString(), applied["metadata"]!["annotations"]!["rad/commit"]!.GetValue<string>());
+        Assert.Equal(app.Image, applied["spec"]!["template"]!["spec"]!["containers"]![0]!["image"]!.GetValue<string>());
+        Assert.Contains("@sha256:", app.Image);
+        Assert.Equal(deployment.Commit, applied["metadata"]!["annotations"]!["rad/commit"]!.GetValue<string>());
         Assert.Equal("rad", applied["metadata"]!["labels"]!["app.kubernetes.io/managed-by"]!.GetValue<string>());
         Assert.Equal("NodePort", _server.Store.Get(ResourceTypes("Service"), "shop", name)!["spec"]!["type"]!.GetValue<string>());
         Assert.NotNull(_server.Store.Get(ResourceTypes("Namespace"), null, "shop"));
@@ -77,8 +77,8 @@ public sealed class KubernetesPipelineTests(Stack stack) : IAsyncLifetime
 
         var deployment = await stack.WaitForEndAsync(await stack.DeployAsync(url, cluster: cluster));
 
-        Assert.Equal("Failed", deployment.GetProperty("state").GetString());
-        var error = deployment.GetProperty("error").GetString()!;
+        Assert.Equal("Failed", deployment.State);
+        var error = deployment.Error!;
         Assert.StartsWith($"deploy application[{name}]: cluster {cluster}", error);
         Assert.Contains("ImagePullBackOff: Back-off pulling image", error);
         Assert.Contains("Failed to pull image", error);
@@ -103,10 +103,10 @@ public sealed class KubernetesPipelineTests(Stack stack) : IAsyncLifetime
         await stack.WaitForEndAsync(await stack.DeployAsync(url, cluster: cluster));
         var rejected = await stack.WaitForEndAsync(await stack.DeployAsync(otherUrl, cluster: cluster));
 
-        Assert.Contains($"apply Deployment locked/{name}: 403 Forbidden: deployments.apps is forbidden", forbidden.GetProperty("error").GetString());
-        Assert.Equal("Failed", rejected.GetProperty("state").GetString());
-        Assert.Contains($"apply Service locked/{other}: 422 Invalid", rejected.GetProperty("error").GetString());
-        Assert.Contains($"spec.ports[0].nodePort: Invalid value: {port}: provided port is already allocated", rejected.GetProperty("error").GetString());
+        Assert.Contains($"apply Deployment locked/{name}: 403 Forbidden: deployments.apps is forbidden", forbidden.Error);
+        Assert.Equal("Failed", rejected.State);
+        Assert.Contains($"apply Service locked/{other}: 422 Invalid", rejected.Error);
+        Assert.Contains($"spec.ports[0].nodePort: Invalid value: {port}: provided port is already allocated", rejected.Error);
     }
 
     [Fact]
@@ -120,10 +120,10 @@ public sealed class KubernetesPipelineTests(Stack stack) : IAsyncLifetime
         var down = await stack.WaitForEndAsync(await stack.DeployAsync(url, cluster: unreachable));
         var denied = await stack.WaitForEndAsync(await stack.DeployAsync(url, cluster: expired));
 
-        Assert.StartsWith($"provision cluster[{unreachable}]: cluster {unreachable}", down.GetProperty("error").GetString());
-        Assert.Contains("cannot reach the API server at http://127.0.0.1:9/", down.GetProperty("error").GetString());
-        Assert.Contains("GET /version: 401 Unauthorized", denied.GetProperty("error").GetString());
-        Assert.DoesNotContain("expired-", denied.GetRawText());
+        Assert.StartsWith($"provision cluster[{unreachable}]: cluster {unreachable}", down.Error);
+        Assert.Contains("cannot reach the API server at http://127.0.0.1:9/", down.Error);
+        Assert.Contains("GET /version: 401 Unauthorized", denied.Error);
+        Assert.DoesNotContain("expired-", await stack.GetRawAsync(denied.Id));
     }
 
     [Fact]
@@ -224,9 +224,9 @@ public sealed class KubernetesPipelineTests(Stack stack) : IAsyncLifetime
         var id = await stack.DeployAsync(url, cluster: name);
         var deployment = await stack.WaitForEndAsync(id);
 
-        Assert.True(deployment.GetProperty("state").GetString() == "Succeeded", await stack.LogAsync(id));
-        var stage = deployment.GetProperty("stages").EnumerateArray().Single(s => s.GetProperty("name").GetString() == $"provision cluster[{name}]");
-        Assert.Equal("created, network apps", stage.GetProperty("message").GetString());
+        Assert.True(deployment.State == "Succeeded", await stack.LogAsync(id));
+        var stage = deployment.Stages.Single(s => s.Name == $"provision cluster[{name}]");
+        Assert.Equal("created, namespace apps", stage.Message);
         var log = await stack.LogAsync(id);
         Assert.True(log.Split('\n').Count(l => l.EndsWith($"[IN PROGRESS]: provision cluster[{name}]", StringComparison.Ordinal)) >= 3, log);
         Assert.NotNull(_server.Store.Get(ResourceTypes("Deployment"), "apps", app));
@@ -260,14 +260,14 @@ public sealed class KubernetesPipelineTests(Stack stack) : IAsyncLifetime
 
         var deployment = await stack.WaitForEndAsync(await stack.DeployAsync(url, cluster: name));
 
-        Assert.Equal("Failed", deployment.GetProperty("state").GetString());
-        Assert.Contains($"Cluster capi-failing/{name} failed: InvalidConfiguration: Failure detected from referenced resource", deployment.GetProperty("error").GetString());
-        Assert.Contains("failed to create load balancer", deployment.GetProperty("error").GetString());
+        Assert.Equal("Failed", deployment.State);
+        Assert.Contains($"Cluster capi-failing/{name} failed: InvalidConfiguration: Failure detected from referenced resource", deployment.Error);
+        Assert.Contains("failed to create load balancer", deployment.Error);
     }
 
     async Task AssertNoCredentialAsync(Guid id)
     {
-        Assert.DoesNotContain(_server.Token!, (await stack.GetAsync(id)).GetRawText());
+        Assert.DoesNotContain(_server.Token!, await stack.GetRawAsync(id));
         Assert.DoesNotContain(_server.Token!, await stack.LogAsync(id));
         foreach (var log in Directory.GetFiles(Path.Combine(stack.State, "logs"), "*.log"))
             Assert.DoesNotContain(_server.Token!, await File.ReadAllTextAsync(log));

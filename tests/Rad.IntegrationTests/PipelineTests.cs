@@ -15,12 +15,12 @@ public sealed class PipelineTests(Stack stack)
         var id = await stack.DeployAsync(repository.Trim(), "main");
         var deployment = await stack.WaitForEndAsync(id);
 
-        Assert.Equal("Succeeded", deployment.GetProperty("state").GetString());
-        Assert.Matches("^[0-9a-f]{40}$", deployment.GetProperty("commit").GetString());
-        var apps = deployment.GetProperty("applications").EnumerateArray().ToDictionary(a => a.GetProperty("name").GetString()!);
-        Assert.Equal("http://127.0.0.1:30000", apps["sample-app-1"].GetProperty("endpoint").GetString());
-        Assert.Equal(2, apps["sample-app-2"].GetProperty("runningReplicas").GetInt32());
-        Assert.Matches(@"^127\.0\.0\.1:5000/rad-samples/sample-app-1@sha256:[0-9a-f]{64}$", apps["sample-app-1"].GetProperty("image").GetString());
+        Assert.Equal("Succeeded", deployment.State);
+        Assert.Matches("^[0-9a-f]{40}$", deployment.Commit);
+        var apps = deployment.Applications.ToDictionary(a => a.Name);
+        Assert.Equal("http://127.0.0.1:30000", apps["sample-app-1"].Endpoint);
+        Assert.Equal(2, apps["sample-app-2"].RunningReplicas);
+        Assert.Matches(@"^127\.0\.0\.1:5000/rad-samples/sample-app-1@sha256:[0-9a-f]{64}$", apps["sample-app-1"].Image);
 
         Assert.Equal("Hello from sample-app-1", (await stack.Http.GetStringAsync("http://127.0.0.1:30000/")).Trim());
         Assert.Equal("Hello from sample-app-2", (await stack.Http.GetStringAsync("http://127.0.0.1:30001/")).Trim());
@@ -41,13 +41,13 @@ public sealed class PipelineTests(Stack stack)
         var name = Stack.UniqueName("roll");
         var port = Stack.FreePort();
         var repository = await stack.PublishRepoAsync(name, Repos.WebApp(name, port, greeting: "version one"));
-        Assert.Equal("Succeeded", (await stack.WaitForEndAsync(await stack.DeployAsync(repository))).GetProperty("state").GetString());
+        Assert.Equal("Succeeded", (await stack.WaitForEndAsync(await stack.DeployAsync(repository))).State);
         Assert.Equal("version one", (await stack.Http.GetStringAsync($"http://127.0.0.1:{port}/")).Trim());
 
         await stack.PublishRepoAsync(name, Repos.WebApp(name, port, greeting: "version two"));
         var second = await stack.WaitForEndAsync(await stack.DeployAsync(repository));
 
-        Assert.Equal("Succeeded", second.GetProperty("state").GetString());
+        Assert.Equal("Succeeded", second.State);
         Assert.Equal("version two", (await stack.Http.GetStringAsync($"http://127.0.0.1:{port}/")).Trim());
     }
 
@@ -97,10 +97,10 @@ public sealed class PipelineTests(Stack stack)
 
         var deployment = await stack.GetAsync(id);
 
-        Assert.Equal("Pending", deployment.GetProperty("state").GetString());
-        Assert.Equal("git://127.0.0.1:9418/p.git", deployment.GetProperty("repository").GetString());
-        Assert.Equal("main", deployment.GetProperty("ref").GetString());
-        Assert.Empty(deployment.GetProperty("stages").EnumerateArray());
+        Assert.Equal("Pending", deployment.State);
+        Assert.Equal("git://127.0.0.1:9418/p.git", deployment.Repository);
+        Assert.Equal("main", deployment.Ref);
+        Assert.Empty(deployment.Stages);
         Assert.Equal("", await stack.LogAsync(id));
     }
 }

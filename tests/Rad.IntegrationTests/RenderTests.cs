@@ -41,12 +41,12 @@ public sealed class RenderTests(Stack stack)
             Assert.True(validation.ExitCode == 0, validation.Output);
             Assert.Contains("7 document(s), 0 invalid", validation.Output);
             // The first application was deployed by RAD: the render pins exactly the image RAD deployed.
-            var image = deployed.GetProperty("applications")[0].GetProperty("image").GetString()!;
+            var image = deployed.Applications[0].Image!;
             Assert.Contains($"image: \"{image}\"", render.Stdout);
             Assert.Contains("type: LoadBalancer", render.Stdout);
             Assert.Contains($"nodePort: {nodePort}", render.Stdout);
             Assert.Contains("memory: 64Mi", render.Stdout);
-            Assert.Contains($"rad/commit: {deployed.GetProperty("commit").GetString()}", render.Stdout);
+            Assert.Contains($"rad/commit: {deployed.Commit}", render.Stdout);
         }
         finally
         {

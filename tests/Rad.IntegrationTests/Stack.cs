@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Text.Json;
+using Rad.Contracts;
 using Xunit;
 
 namespace Rad.IntegrationTests;
@@ -148,33 +149,40 @@ public sealed class Stack : IAsyncLifetime
         return body.GetProperty("id").GetGuid();
     }
 
-    public async Task<JsonElement> GetAsync(Guid id) =>
-        await Http.GetFromJsonAsync<JsonElement>(new Uri(Api, $"/api/deployments/{id}"));
+    /// <summary>The API's view of a deployment, read as the shared type the status service writes and the CLI reads.</summary>
+    public async Task<DeploymentView> GetAsync(Guid id) =>
+        await Http.GetFromJsonAsync<DeploymentView>(new Uri(Api, $"/api/deployments/{id}"), Json)
+        ?? throw new InvalidOperationException($"GET /api/deployments/{id} answered null");
+
+    /// <summary>The same answer as text, for checks that must cover every field (e.g. that no secret appears anywhere).</summary>
+    public Task<string> GetRawAsync(Guid id) => Http.GetStringAsync(new Uri(Api, $"/api/deployments/{id}"));
+
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     public async Task<string> LogAsync(Guid id) => await Http.GetStringAsync(new Uri(Api, $"/api/deployments/{id}/log"));
 
     /// <summary>Waits (checking every 200 ms, bounded) until the deployment has ended, and returns it.</summary>
-    public async Task<JsonElement> WaitForEndAsync(Guid id, TimeSpan? limit = null)
+    public async Task<DeploymentView> WaitForEndAsync(Guid id, TimeSpan? limit = null)
     {
         var deadline = Stopwatch.StartNew();
         var max = limit ?? TimeSpan.FromSeconds(120);
         while (deadline.Elapsed < max)
         {
             var deployment = await GetAsync(id);
-            if (deployment.GetProperty("state").GetString() is "Succeeded" or "Failed" or "Superseded")
+            if (DeploymentStates.IsFinal(deployment.State))
                 return deployment;
             await Task.Delay(200);
         }
         throw new TimeoutException($"deployment {id} did not end within {max.TotalSeconds:0} s; log:\n{await LogAsync(id)}");
     }
 
-    public async Task<JsonElement> WaitForStageAsync(Guid id, string stage, TimeSpan limit)
+    public async Task<DeploymentView> WaitForStageAsync(Guid id, string stage, TimeSpan limit)
     {
         var deadline = Stopwatch.StartNew();
         while (deadline.Elapsed < limit)
         {
             var deployment = await GetAsync(id);
-            if (deployment.GetProperty("stages").EnumerateArray().Any(s => s.GetProperty("name").GetString() == stage))
+            if (deployment.Stages.Any(s => s.Name == stage))
                 return deployment;
             await Task.Delay(100);
         }

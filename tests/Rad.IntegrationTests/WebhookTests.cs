@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Rad.Contracts;
 using Xunit;
 
 namespace Rad.IntegrationTests;
@@ -26,8 +27,8 @@ public sealed class WebhookTests(Stack stack)
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         var id = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
         var deployment = await WaitUntilKnownThenEndAsync(id);
-        Assert.True(deployment.GetProperty("state").GetString() == "Succeeded", await stack.LogAsync(id));
-        Assert.Equal(pushed, deployment.GetProperty("commit").GetString());
+        Assert.True(deployment.State == "Succeeded", await stack.LogAsync(id));
+        Assert.Equal(pushed, deployment.Commit);
         using var http = new HttpClient();
         Assert.Equal("first commit", (await http.GetStringAsync($"http://127.0.0.1:{port}/")).Trim());
     }
@@ -73,7 +74,7 @@ public sealed class WebhookTests(Stack stack)
         Assert.Equal(id, (await again.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid());
         Assert.Equal(1, before);
         Assert.Equal(before, await CountOfRepositoryAsync(url));
-        Assert.Equal("Succeeded", (await stack.GetAsync(id)).GetProperty("state").GetString());
+        Assert.Equal("Succeeded", (await stack.GetAsync(id)).State);
     }
 
     [Fact]
@@ -116,8 +117,8 @@ public sealed class WebhookTests(Stack stack)
         {
             var id = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
             var deployment = await WaitUntilKnownThenEndAsync(id);
-            Assert.True(deployment.GetProperty("state").GetString() == "Succeeded", await stack.LogAsync(id));
-            Assert.Equal(commit, deployment.GetProperty("commit").GetString());
+            Assert.True(deployment.State == "Succeeded", await stack.LogAsync(id));
+            Assert.Equal(commit, deployment.Commit);
         }
     }
 
@@ -163,7 +164,7 @@ public sealed class WebhookTests(Stack stack)
     }
 
     /// <summary>A hook's deployment exists once the saga has taken the published request (milliseconds); then wait for its end.</summary>
-    async Task<JsonElement> WaitUntilKnownThenEndAsync(Guid id)
+    async Task<DeploymentView> WaitUntilKnownThenEndAsync(Guid id)
     {
         for (var attempt = 0; attempt < 100; attempt++)
         {
@@ -177,8 +178,8 @@ public sealed class WebhookTests(Stack stack)
 
     async Task<int> CountOfRepositoryAsync(string url)
     {
-        var list = await stack.Http.GetFromJsonAsync<JsonElement>(new Uri(stack.Api, "/api/deployments?limit=200"));
-        return list.EnumerateArray().Count(d => d.GetProperty("repository").GetString() == url);
+        var list = await stack.Http.GetFromJsonAsync<DeploymentView[]>(new Uri(stack.Api, "/api/deployments?limit=200"), Stack.Json);
+        return list!.Count(d => d.Repository == url);
     }
 
     // Payload shapes from the GitHub, Gitea (same fields) and GitLab push event documentation, trimmed to what matters.
