@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using k8s.Models;
 
 namespace Rad.Kubernetes;
 
@@ -30,7 +31,12 @@ public sealed class KubernetesApiException(int code, string reason, string serve
         return FromStatus(json is { } s && s["kind"]?.GetValue<string>() == "Status" ? s : null, (int)status, body, resource);
     }
 
-    public static KubernetesApiException FromStatus(JsonObject? status, int fallbackCode, string fallbackBody, string resource)
+    /// <summary>From the Status of a watch's ERROR event.</summary>
+    public static KubernetesApiException From(V1Status status, string resource) =>
+        new(status.Code ?? 500, status.Reason ?? "Unknown", status.Message ?? "",
+            (status.Details?.Causes ?? []).Select(c => $"{c.Field ?? c.Reason}: {c.Message}").ToList(), resource);
+
+    static KubernetesApiException FromStatus(JsonObject? status, int fallbackCode, string fallbackBody, string resource)
     {
         if (status is null)
             return new KubernetesApiException(fallbackCode, ((HttpStatusCode)fallbackCode).ToString(),

@@ -55,11 +55,11 @@ public sealed class KubernetesTlsTests : IAsyncLifetime
     {
         var config = Kubeconfig($"    certificate-authority-data: {B64(_ca.ExportCertificatePem())}",
             $"    client-certificate-data: {B64(_client.Certificate)}\n    client-key-data: {B64(_client.Key)}");
-        using var client = new KubernetesClient(Rad.Kubernetes.Kubeconfig.Load(config));
+        using var client = new KubernetesDynamicClient(Rad.Kubernetes.Kubeconfig.Load(config));
 
         var version = await client.VersionAsync(CancellationToken.None);
 
-        Assert.Equal("v1.30.0-fake", version["gitVersion"]!.GetValue<string>());
+        Assert.Equal("v1.30.0-fake", version);
     }
 
     [Fact]
@@ -68,16 +68,16 @@ public sealed class KubernetesTlsTests : IAsyncLifetime
         var wrongCa = Kubeconfig($"    certificate-authority-data: {B64(_otherCa.ExportCertificatePem())}", $"    token: {_server.Token}");
         var skip = Kubeconfig("    insecure-skip-tls-verify: true", $"    token: {_server.Token}");
         var noClientCertificate = Kubeconfig($"    certificate-authority-data: {B64(_ca.ExportCertificatePem())}", "    username: nobody\n    password: wrong");
-        using var refused = new KubernetesClient(Rad.Kubernetes.Kubeconfig.Load(wrongCa));
-        using var skipping = new KubernetesClient(Rad.Kubernetes.Kubeconfig.Load(skip));
-        using var anonymous = new KubernetesClient(Rad.Kubernetes.Kubeconfig.Load(noClientCertificate));
+        using var refused = new KubernetesDynamicClient(Rad.Kubernetes.Kubeconfig.Load(wrongCa));
+        using var skipping = new KubernetesDynamicClient(Rad.Kubernetes.Kubeconfig.Load(skip));
+        using var anonymous = new KubernetesDynamicClient(Rad.Kubernetes.Kubeconfig.Load(noClientCertificate));
 
         var error = await Assert.ThrowsAsync<KubernetesApiException>(() => refused.VersionAsync(CancellationToken.None));
         var version = await skipping.VersionAsync(CancellationToken.None);
         var unauthorized = await Assert.ThrowsAsync<KubernetesApiException>(() => anonymous.VersionAsync(CancellationToken.None));
 
         Assert.Equal("Unreachable", error.Reason);
-        Assert.Equal("v1.30.0-fake", version["gitVersion"]!.GetValue<string>());
+        Assert.Equal("v1.30.0-fake", version);
         Assert.Equal(401, unauthorized.Code);
     }
 
