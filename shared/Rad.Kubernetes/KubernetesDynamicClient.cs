@@ -34,6 +34,13 @@ public sealed class KubernetesDynamicClient : IKubernetesApi
             var configuration = KubernetesClientConfiguration.BuildConfigFromConfigObject(context.ToConfiguration(withExec: false));
             // Each request gets its own deadline below; a client-wide timeout would also end long watches.
             configuration.HttpClientTimeout = Timeout.InfiniteTimeSpan;
+            if (context.Server.Scheme == "https" && !configuration.SkipTlsVerify)
+            {
+                // Without certificate authorities the library leaves the check to the handler, where RAD's goes.
+                var check = ServerCertificateValidation.For(configuration.SslCaCerts, context.Cluster.TlsServerName);
+                configuration.SslCaCerts = null;
+                configuration.FirstMessageHandlerSetup = handler => handler.SslOptions.RemoteCertificateValidationCallback = check;
+            }
             if (context.User.ExternalExecution is { } plugin)
                 configuration.TokenProvider = _exec = new ExecCredentialProvider(plugin, context.Server);
             _client = new k8s.Kubernetes(configuration);

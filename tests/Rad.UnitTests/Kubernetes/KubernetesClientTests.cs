@@ -190,6 +190,42 @@ public sealed class KubernetesClientTests : IAsyncLifetime
         }
     }
 
+    [Fact]
+    public async Task Exec_plugin_is_asked_once_and_again_only_when_the_server_refuses_its_cached_token()
+    {
+        var dir = Directory.CreateTempSubdirectory("rad-exec-");
+        try
+        {
+            var (plugin, current, runs) = (Path.Combine(dir.FullName, "rotating"), Path.Combine(dir.FullName, "current"), Path.Combine(dir.FullName, "runs"));
+            await File.WriteAllTextAsync(current, "first-token");
+            _server.Token = "first-token";
+            // Valid for hours, so only a 401 can make the client ask again.
+            await File.WriteAllTextAsync(plugin, "#!/bin/sh\necho run >> " + runs + "\n" +
+                "printf '{\"apiVersion\":\"client.authentication.k8s.io/v1\",\"kind\":\"ExecCredential\",\"status\":{\"token\":\"%s\",\"expirationTimestamp\":\"2099-01-01T00:00:00Z\"}}' \"$(cat " + current + ")\"\n");
+            await RunAsync("chmod", "700", plugin);
+            using var client = new KubernetesDynamicClient(Kubeconfig.Load(_server.Kubeconfig("shop").Replace("    token: first-token",
+                $"    exec:\n      apiVersion: client.authentication.k8s.io/v1\n      command: {plugin}")));
+            var beforeFirstRequest = File.Exists(runs);
+
+            await client.VersionAsync(CancellationToken.None);
+            await client.VersionAsync(CancellationToken.None);
+            var cached = (await File.ReadAllLinesAsync(runs)).Length;
+            // The token is revoked before its expiry.
+            _server.Token = "second-token";
+            await File.WriteAllTextAsync(current, "second-token");
+            var version = await client.VersionAsync(CancellationToken.None);
+
+            Assert.False(beforeFirstRequest);
+            Assert.Equal(1, cached);
+            Assert.Equal("v1.30.0-fake", version);
+            Assert.Equal(2, (await File.ReadAllLinesAsync(runs)).Length);
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
+
     static async Task RunAsync(string file, params string[] arguments)
     {
         using var process = System.Diagnostics.Process.Start(file, arguments);
