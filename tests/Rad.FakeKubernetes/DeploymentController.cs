@@ -58,6 +58,9 @@ public sealed class DeploymentController(ObjectStore store) : IDisposable
                 return;
             var pods = ReplacePods(ns, name, replicaSet, template, replicas, scenario);
             await Task.Delay(Step, _stop.Token);
+            // Deleted or changed meanwhile: its pods are gone or belong to the newer generation's play.
+            if (!Current(ns, name, generation))
+                return;
 
             switch (scenario)
             {
@@ -121,6 +124,9 @@ public sealed class DeploymentController(ObjectStore store) : IDisposable
         {
         }
     }
+
+    bool Current(string ns, string name, long generation) =>
+        store.Get(Deployments, ns, name)?["metadata"]?["generation"]?.GetValue<long>() == generation;
 
     /// <summary>Changes the Deployment's status, unless a newer generation was applied meanwhile (then that one's play counts).</summary>
     bool UpdateStatus(string ns, string name, long generation, Action<JsonObject> change)
