@@ -9,14 +9,12 @@ namespace Rad.Kubernetes;
 
 /// <summary>
 /// The bearer token of an exec credential plugin (client.authentication.k8s.io), cached until its expirationTimestamp.
-/// KubernetesClient starts the plugin (its environment, KUBERNETES_EXEC_INFO) and reads its ExecCredential; this
-/// provider replaces the library's ExecTokenProvider because that one ignores the exit code and stderr (a failing
-/// plugin reads as "failed deserialization" with a stack trace) and splits arguments at spaces. The plugin's stderr is
-/// kept for errors; its stdout, the credential, never.
+/// KubernetesClient sets the plugin's process up and reads its ExecCredential; the library's own ExecTokenProvider is
+/// not used because it ignores the exit code and stderr (a failing plugin reads as "failed deserialization" with a
+/// stack trace) and splits arguments at spaces. The plugin's stderr goes into errors; its stdout, the credential, never.
 /// </summary>
 public sealed class ExecCredentialProvider(ExternalExecution plugin, Uri server) : ITokenProvider
 {
-    static readonly TimeSpan Limit = TimeSpan.FromSeconds(60);
     readonly SemaphoreSlim _gate = new(1, 1);
     ExecCredentialResponse.ExecStatus? _credential;
 
@@ -28,7 +26,7 @@ public sealed class ExecCredentialProvider(ExternalExecution plugin, Uri server)
         await _gate.WaitAsync(cancellationToken);
         try
         {
-            if (_credential is not { } credential || credential.ExpirationTimestamp is { } expires && expires < DateTime.UtcNow.AddSeconds(10))
+            if (_credential is not { } credential || credential.ExpirationTimestamp < DateTime.UtcNow.AddSeconds(10))
                 _credential = credential = await RunAsync(cancellationToken);
             return new AuthenticationHeaderValue("Bearer", credential.Token);
         }
@@ -40,15 +38,13 @@ public sealed class ExecCredentialProvider(ExternalExecution plugin, Uri server)
 
     async Task<ExecCredentialResponse.ExecStatus> RunAsync(CancellationToken token)
     {
-        // A non-null handler makes the library redirect stderr, which is read below.
+        // A stderr handler makes the library redirect stderr, read below.
         using var process = KubernetesClientConfiguration.CreateRunnableExternalProcess(plugin, (_, _) => { });
         process.StartInfo.Arguments = "";
         foreach (var argument in plugin.Arguments ?? [])
             process.StartInfo.ArgumentList.Add(argument);
         var info = JsonNode.Parse(process.StartInfo.Environment["KUBERNETES_EXEC_INFO"]!)!;
-        info["spec"]!["interactive"] = false;
-        if (plugin.ProvideClusterInfo)
-            info["spec"]!["cluster"] = new JsonObject { ["server"] = server.ToString() };
+        info["spec"] = new JsonObject { ["interactive"] = false, ["cluster"] = plugin.ProvideClusterInfo ? new JsonObject { ["server"] = server.ToString() } : null };
         process.StartInfo.Environment["KUBERNETES_EXEC_INFO"] = info.ToJsonString();
         try
         {
@@ -58,10 +54,9 @@ public sealed class ExecCredentialProvider(ExternalExecution plugin, Uri server)
         {
             throw new KubeconfigException($"the credential plugin '{plugin.Command}' cannot be run ({e.Message}){(plugin.InstallHint is null ? "" : $": {plugin.InstallHint.Trim()}")}");
         }
-        var stdout = process.StandardOutput.ReadToEndAsync(token);
-        var stderr = process.StandardError.ReadToEndAsync(token);
+        var (stdout, stderr) = (process.StandardOutput.ReadToEndAsync(token), process.StandardError.ReadToEndAsync(token));
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(token);
-        limit.CancelAfter(Limit);
+        limit.CancelAfter(TimeSpan.FromSeconds(60));
         try
         {
             await process.WaitForExitAsync(limit.Token);
@@ -69,19 +64,18 @@ public sealed class ExecCredentialProvider(ExternalExecution plugin, Uri server)
         catch (OperationCanceledException) when (!token.IsCancellationRequested)
         {
             process.Kill(entireProcessTree: true);
-            throw new KubeconfigException($"the credential plugin '{plugin.Command}' did not answer within {Limit.TotalSeconds:0} s");
+            throw new KubeconfigException($"the credential plugin '{plugin.Command}' did not answer within 60 s");
         }
         if (process.ExitCode != 0)
             throw new KubeconfigException($"the credential plugin '{plugin.Command}' failed (exit {process.ExitCode}): {(await stderr).Trim().Split('\n')[^1].Trim()}");
-        ExecCredentialResponse? response = null;
         try
         {
-            response = KubernetesJson.Deserialize<ExecCredentialResponse>(await stdout);
+            if (KubernetesJson.Deserialize<ExecCredentialResponse>(await stdout)?.Status is { Token: not null } status)
+                return status;
         }
         catch (System.Text.Json.JsonException)
         {
         }
-        return response?.Status is { Token: not null } status ? status
-            : throw new KubeconfigException($"the credential plugin '{plugin.Command}' did not print an ExecCredential with status.token (client certificates from plugins are not supported)");
+        throw new KubeconfigException($"the credential plugin '{plugin.Command}' did not print an ExecCredential with status.token (client certificates from plugins are not supported)");
     }
 }

@@ -9,8 +9,8 @@ public sealed class KubeconfigException(string message) : Exception(message);
 
 /// <summary>
 /// One context of a kubeconfig, resolved and self-contained: the files it named are read into its *-data fields (and a
-/// tokenFile into its token), so it can be stored and used elsewhere (see <see cref="Kubeconfig.Flatten"/>).
-/// <see cref="Cluster"/> and <see cref="User"/> are KubernetesClient's kubeconfig model; <see cref="User"/> holds secrets.
+/// tokenFile into its token), so it can be stored and used elsewhere. <see cref="Cluster"/> and <see cref="User"/> are
+/// KubernetesClient's kubeconfig model; <see cref="User"/> holds secrets.
 /// </summary>
 public sealed record KubeContext(string Name, string ClusterName, Uri Server, string Namespace, ClusterEndpoint Cluster, UserCredentials User)
 {
@@ -19,26 +19,6 @@ public sealed record KubeContext(string Name, string ClusterName, Uri Server, st
 
     public string AuthKind => User.ExternalExecution is { } exec ? $"exec:{Path.GetFileName(exec.Command)}" : User.ClientCertificateData is not null ? "client certificate"
         : User.Token is not null ? "bearer token" : User.UserName is not null ? "basic" : "none";
-
-    /// <summary>A kubeconfig of this context alone (user "rad"); without its exec plugin when <paramref name="withExec"/> is false.</summary>
-    public K8SConfiguration ToConfiguration(bool withExec = true)
-    {
-        var user = withExec ? User : new UserCredentials
-        {
-            Token = User.Token, UserName = User.UserName, Password = User.Password,
-            ClientCertificateData = User.ClientCertificateData, ClientKeyData = User.ClientKeyData,
-        };
-        var hasUser = user.ExternalExecution is not null || user.Token is not null || user.UserName is not null || user.ClientCertificateData is not null;
-        return new K8SConfiguration
-        {
-            ApiVersion = "v1",
-            Kind = "Config",
-            CurrentContext = Name,
-            Clusters = [new Cluster { Name = ClusterName, ClusterEndpoint = Cluster }],
-            Users = hasUser ? [new User { Name = "rad", UserCredentials = user }] : [],
-            Contexts = [new Context { Name = Name, ContextDetails = new ContextDetails { Cluster = ClusterName, User = hasUser ? "rad" : null, Namespace = Namespace } }],
-        };
-    }
 }
 
 /// <summary>
@@ -55,13 +35,11 @@ public static class Kubeconfig
         {
             config = KubernetesYaml.Deserialize<K8SConfiguration>(yaml) ?? throw new KubeconfigException("the kubeconfig is empty");
         }
-        catch (YamlException e) when (e is SyntaxErrorException or SemanticErrorException)
-        {
-            throw new KubeconfigException($"the kubeconfig is not valid YAML: {e.Message} (line {e.Start.Line}, column {e.Start.Column})");
-        }
         catch (YamlException e)
         {
-            throw new KubeconfigException($"the kubeconfig is not a kubeconfig (a mapping of clusters, users and contexts): {e.InnerException?.Message ?? e.Message} (line {e.Start.Line}, column {e.Start.Column})");
+            throw new KubeconfigException(e is SyntaxErrorException or SemanticErrorException
+                ? $"the kubeconfig is not valid YAML: {e.Message} (line {e.Start.Line}, column {e.Start.Column})"
+                : $"the kubeconfig is not a kubeconfig (a mapping of clusters, users and contexts): {e.InnerException?.Message ?? e.Message} (line {e.Start.Line}, column {e.Start.Column})");
         }
 
         var contexts = Named(config.Contexts, c => c.Name);
@@ -70,7 +48,6 @@ public static class Kubeconfig
             throw new KubeconfigException($"the kubeconfig has no current-context; choose one of: {Names(contexts)}");
         if (!contexts.TryGetValue(name, out var ctx))
             throw new KubeconfigException($"context '{name}' is not in the kubeconfig; it has: {Names(contexts)}");
-
         var clusterName = ctx.ContextDetails?.Cluster ?? throw new KubeconfigException($"contexts[{name}].context.cluster is missing");
         var userName = ctx.ContextDetails.User;
         var clusters = Named(config.Clusters, c => c.Name);
@@ -81,69 +58,53 @@ public static class Kubeconfig
         if (userName is not null && !users.TryGetValue(userName, out namedUser))
             throw new KubeconfigException($"context '{name}' names user '{userName}', which is not in the kubeconfig; it has: {Names(users)}");
 
+        // The model was made for this call: resolve it in place, files read into *-data.
         var at = $"clusters[{clusterName}].cluster";
         var cluster = namedCluster.ClusterEndpoint ?? new ClusterEndpoint();
         var serverText = cluster.Server ?? throw new KubeconfigException($"{at}.server is missing");
         if (!Uri.TryCreate(serverText, UriKind.Absolute, out var server) || server.Scheme is not ("https" or "http"))
             throw new KubeconfigException($"{at}.server \"{serverText}\" is not an https:// URL");
-        var resolvedCluster = new ClusterEndpoint
-        {
-            Server = serverText.TrimEnd('/'),
-            CertificateAuthorityData = Data(cluster.CertificateAuthorityData, cluster.CertificateAuthority, directory, $"{at}.certificate-authority"),
-            SkipTlsVerify = cluster.SkipTlsVerify,
-            TlsServerName = cluster.TlsServerName,
-        };
+        cluster.Server = serverText.TrimEnd('/');
+        (cluster.CertificateAuthorityData, cluster.CertificateAuthority) = (Data(cluster.CertificateAuthorityData, cluster.CertificateAuthority, directory, $"{at}.certificate-authority"), null);
 
         at = $"users[{userName}].user";
         var user = namedUser?.UserCredentials ?? new UserCredentials();
-        var resolvedUser = new UserCredentials
-        {
-            Token = user.Token ?? TokenFile(yaml, userName, directory, $"{at}.tokenFile"),
-            UserName = user.UserName,
-            Password = user.Password,
-            ClientCertificateData = Data(user.ClientCertificateData, user.ClientCertificate, directory, $"{at}.client-certificate"),
-            ClientKeyData = Data(user.ClientKeyData, user.ClientKey, directory, $"{at}.client-key"),
-            ExternalExecution = user.ExternalExecution is { } exec ? CheckExec(exec, at) : null,
-        };
-        if ((resolvedUser.ClientCertificateData is null) != (resolvedUser.ClientKeyData is null))
+        user.Token ??= TokenFile(yaml, userName, directory, $"{at}.tokenFile");
+        (user.ClientCertificateData, user.ClientCertificate) = (Data(user.ClientCertificateData, user.ClientCertificate, directory, $"{at}.client-certificate"), null);
+        (user.ClientKeyData, user.ClientKey) = (Data(user.ClientKeyData, user.ClientKey, directory, $"{at}.client-key"), null);
+        if ((user.ClientCertificateData is null) != (user.ClientKeyData is null))
             throw new KubeconfigException($"{at} has a client certificate without its key (or a key without its certificate): give both");
-
-        return new KubeContext(name, clusterName, server, ctx.ContextDetails.Namespace ?? "default", resolvedCluster, resolvedUser);
+        if (user.ExternalExecution is { } exec)
+        {
+            if (string.IsNullOrEmpty(exec.Command))
+                throw new KubeconfigException($"{at}.exec.command is missing");
+            if (exec.ApiVersion?.StartsWith("client.authentication.k8s.io/", StringComparison.Ordinal) != true)
+                throw new KubeconfigException($"{at}.exec.apiVersion \"{exec.ApiVersion}\" is not a client.authentication.k8s.io version (e.g. client.authentication.k8s.io/v1)");
+        }
+        return new KubeContext(name, clusterName, server, ctx.ContextDetails.Namespace ?? "default", cluster, user);
     }
 
     /// <summary>
-    /// The context as a self-contained kubeconfig (like `kubectl config view --minify --flatten`): one cluster, user and
-    /// context, files inlined, so it can be sent to RAD and used on another machine.
+    /// The context as a self-contained kubeconfig (like `kubectl config view --minify --flatten`): one cluster, user
+    /// ("rad") and context, files inlined, so it can be sent to RAD and used on another machine.
     /// </summary>
-    public static string Flatten(KubeContext context) => KubernetesYaml.Serialize(context.ToConfiguration());
-
-    static ExternalExecution CheckExec(ExternalExecution exec, string at)
+    public static string Flatten(KubeContext context) => KubernetesYaml.Serialize(new K8SConfiguration
     {
-        if (string.IsNullOrEmpty(exec.Command))
-            throw new KubeconfigException($"{at}.exec.command is missing");
-        if (string.IsNullOrEmpty(exec.ApiVersion))
-            throw new KubeconfigException($"{at}.exec.apiVersion is missing (e.g. client.authentication.k8s.io/v1)");
-        if (!exec.ApiVersion.StartsWith("client.authentication.k8s.io/", StringComparison.Ordinal))
-            throw new KubeconfigException($"{at}.exec.apiVersion \"{exec.ApiVersion}\" is not a client.authentication.k8s.io version");
-        return exec;
-    }
+        ApiVersion = "v1",
+        Kind = "Config",
+        CurrentContext = context.Name,
+        Clusters = [new Cluster { Name = context.ClusterName, ClusterEndpoint = context.Cluster }],
+        Users = [new User { Name = "rad", UserCredentials = context.User }],
+        Contexts = [new Context { Name = context.Name, ContextDetails = new ContextDetails { Cluster = context.ClusterName, User = "rad", Namespace = context.Namespace } }],
+    });
 
     /// <summary>FIELD-data (base64, checked) or FIELD (a file path, read and encoded), as kubeconfig allows for certificates and keys.</summary>
     static string? Data(string? data, string? file, string? directory, string at)
     {
-        if (data is not null)
-        {
-            try
-            {
-                Convert.FromBase64String(data);
-                return data;
-            }
-            catch (FormatException)
-            {
-                throw new KubeconfigException($"{at}-data is not valid base64");
-            }
-        }
-        return file is null ? null : Convert.ToBase64String(ReadFile(file, directory, at));
+        if (data is null)
+            return file is null ? null : Convert.ToBase64String(ReadFile(file, directory, at));
+        Span<byte> decoded = new byte[data.Length];
+        return Convert.TryFromBase64String(data, decoded, out _) ? data : throw new KubeconfigException($"{at}-data is not valid base64");
     }
 
     /// <summary>tokenFile, which KubernetesClient's model lacks: read from the kubeconfig itself and inlined as the token.</summary>

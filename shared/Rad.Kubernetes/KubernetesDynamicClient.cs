@@ -2,6 +2,8 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using k8s;
@@ -13,8 +15,9 @@ namespace Rad.Kubernetes;
 /// <summary>
 /// <see cref="IKubernetesApi"/> on KubernetesClient, like client-go's dynamic client: any kind by apiVersion and kind,
 /// objects as JsonObject, through the library's CustomObjects operations (with group "" they address the core group at
-/// /api/v1) and its watch reader; resource names come from discovery, once per client. TLS and credentials are the
-/// library's, configured from the context, except exec plugins (see <see cref="ExecCredentialProvider"/>).
+/// /api/v1) and its watch reader; resource names come from discovery, once per kind. Connection and credentials are the
+/// library's, except the server certificate check and exec plugins, where it falls short (see
+/// <see cref="ServerCertificateValidation"/>, <see cref="ExecCredentialProvider"/>).
 /// </summary>
 public sealed class KubernetesDynamicClient : IKubernetesApi
 {
@@ -28,21 +31,30 @@ public sealed class KubernetesDynamicClient : IKubernetesApi
     public KubernetesDynamicClient(KubeContext context)
     {
         _context = context;
+        var (cluster, user) = (context.Cluster, context.User);
+        // Not BuildConfigFromConfigObject: it runs an exec plugin while configuring (and its provider runs it again).
+        var configuration = new KubernetesClientConfiguration
+        {
+            Host = cluster.Server,
+            Namespace = context.Namespace,
+            SkipTlsVerify = cluster.SkipTlsVerify,
+            AccessToken = user.Token,
+            Username = user.UserName,
+            Password = user.Password,
+            ClientCertificateData = user.ClientCertificateData,
+            ClientCertificateKeyData = user.ClientKeyData,
+            TokenProvider = _exec = user.ExternalExecution is { } plugin ? new ExecCredentialProvider(plugin, context.Server) : null,
+        };
         try
         {
-            // The library would run an exec plugin while configuring, and again for its first request: RAD's provider runs it once, when needed.
-            var configuration = KubernetesClientConfiguration.BuildConfigFromConfigObject(context.ToConfiguration(withExec: false));
-            // Each request gets its own deadline below; a client-wide timeout would also end long watches.
-            configuration.HttpClientTimeout = Timeout.InfiniteTimeSpan;
-            if (context.Server.Scheme == "https" && !configuration.SkipTlsVerify)
+            if (context.Server.Scheme == "https" && !cluster.SkipTlsVerify)
             {
-                // Without certificate authorities the library leaves the check to the handler, where RAD's goes.
-                var check = ServerCertificateValidation.For(configuration.SslCaCerts, context.Cluster.TlsServerName);
-                configuration.SslCaCerts = null;
+                X509Certificate2Collection? authorities = null;
+                if (cluster.CertificateAuthorityData is { } data)
+                    (authorities = []).ImportFromPem(Encoding.UTF8.GetString(Convert.FromBase64String(data)));
+                var check = ServerCertificateValidation.For(authorities, cluster.TlsServerName);
                 configuration.FirstMessageHandlerSetup = handler => handler.SslOptions.RemoteCertificateValidationCallback = check;
             }
-            if (context.User.ExternalExecution is { } plugin)
-                configuration.TokenProvider = _exec = new ExecCredentialProvider(plugin, context.Server);
             _client = new k8s.Kubernetes(configuration);
         }
         catch (Exception e) when (e is k8s.Exceptions.KubeConfigException or CryptographicException or FormatException)
@@ -52,16 +64,16 @@ public sealed class KubernetesDynamicClient : IKubernetesApi
     }
 
     public async Task<string> VersionAsync(CancellationToken token) =>
-        (await SendAsync("GET /version", t => Body(_client.Version.GetCodeWithHttpMessagesAsync(cancellationToken: t)), token)).GitVersion;
+        (await SendAsync("GET /version", t => _client.Version.GetCodeAsync(t), token)).GitVersion;
 
     public async Task<JsonObject> ApplyAsync(JsonObject manifest, CancellationToken token)
     {
-        var (apiVersion, kind, ns, name) = Identity(manifest);
+        var (apiVersion, kind, ns, name) = (Text(manifest["apiVersion"]), Text(manifest["kind"]), manifest["metadata"]?["namespace"]?.GetValue<string>(), Text(manifest["metadata"]?["name"]));
         var (group, version, plural, namespaced) = await ResourceAsync(apiVersion, kind, ns, token);
         var patch = new V1Patch(manifest, V1Patch.PatchType.ApplyPatch);
-        return await SendAsync(Describe("apply", kind, ns, name), t => Body(namespaced
-            ? _client.CustomObjects.PatchNamespacedCustomObjectWithHttpMessagesAsync<JsonObject>(patch, group, version, ns, plural, name, fieldManager: FieldManager, force: true, cancellationToken: t)
-            : _client.CustomObjects.PatchClusterCustomObjectWithHttpMessagesAsync<JsonObject>(patch, group, version, plural, name, fieldManager: FieldManager, force: true, cancellationToken: t)), token);
+        return await SendAsync(Describe("apply", kind, ns, name), t => namespaced
+            ? _client.CustomObjects.PatchNamespacedCustomObjectAsync<JsonObject>(patch, group, version, ns, plural, name, fieldManager: FieldManager, force: true, cancellationToken: t)
+            : _client.CustomObjects.PatchClusterCustomObjectAsync<JsonObject>(patch, group, version, plural, name, fieldManager: FieldManager, force: true, cancellationToken: t), token);
     }
 
     public async Task<JsonObject?> GetAsync(string apiVersion, string kind, string? ns, string name, CancellationToken token)
@@ -69,9 +81,9 @@ public sealed class KubernetesDynamicClient : IKubernetesApi
         var (group, version, plural, namespaced) = await ResourceAsync(apiVersion, kind, ns, token);
         try
         {
-            return await SendAsync(Describe("get", kind, ns, name), t => Body(namespaced
-                ? _client.CustomObjects.GetNamespacedCustomObjectWithHttpMessagesAsync<JsonObject>(group, version, ns, plural, name, cancellationToken: t)
-                : _client.CustomObjects.GetClusterCustomObjectWithHttpMessagesAsync<JsonObject>(group, version, plural, name, cancellationToken: t)), token);
+            return await SendAsync(Describe("get", kind, ns, name), t => namespaced
+                ? _client.CustomObjects.GetNamespacedCustomObjectAsync<JsonObject>(group, version, ns, plural, name, cancellationToken: t)
+                : _client.CustomObjects.GetClusterCustomObjectAsync<JsonObject>(group, version, plural, name, cancellationToken: t), token);
         }
         catch (KubernetesApiException e) when (e.Code == 404)
         {
@@ -82,9 +94,9 @@ public sealed class KubernetesDynamicClient : IKubernetesApi
     public async Task<JsonObject> ListAsync(string apiVersion, string kind, string? ns, string? labelSelector, string? fieldSelector, CancellationToken token)
     {
         var (group, version, plural, namespaced) = await ResourceAsync(apiVersion, kind, ns, token);
-        return await SendAsync(Describe("list", kind, ns, null), t => Body(namespaced
-            ? _client.CustomObjects.ListNamespacedCustomObjectWithHttpMessagesAsync<JsonObject>(group, version, ns, plural, fieldSelector: fieldSelector, labelSelector: labelSelector, cancellationToken: t)
-            : _client.CustomObjects.ListClusterCustomObjectWithHttpMessagesAsync<JsonObject>(group, version, plural, fieldSelector: fieldSelector, labelSelector: labelSelector, cancellationToken: t)), token);
+        return await SendAsync(Describe("list", kind, ns, null), t => namespaced
+            ? _client.CustomObjects.ListNamespacedCustomObjectAsync<JsonObject>(group, version, ns, plural, fieldSelector: fieldSelector, labelSelector: labelSelector, cancellationToken: t)
+            : _client.CustomObjects.ListClusterCustomObjectAsync<JsonObject>(group, version, plural, fieldSelector: fieldSelector, labelSelector: labelSelector, cancellationToken: t), token);
     }
 
     public async IAsyncEnumerable<WatchEvent> WatchAsync(string apiVersion, string kind, string? ns, string? labelSelector, string? fieldSelector,
@@ -92,14 +104,14 @@ public sealed class KubernetesDynamicClient : IKubernetesApi
     {
         var what = Describe("watch", kind, ns, null);
         var (group, version, plural, namespaced) = await ResourceAsync(apiVersion, kind, ns, token);
-        // The reader hands an ERROR event's Status (410 Gone, after compaction) to onError, not to the loop.
+        // The reader hands an ERROR event's Status (410 Gone after compaction, ...) to onError, not to the loop.
         Exception? failure = null;
-        var watch = namespaced
+        await using var changes = (namespaced
             ? _client.CustomObjects.WatchListNamespacedCustomObjectAsync(group, version, ns, plural, allowWatchBookmarks: true, fieldSelector: fieldSelector,
                 labelSelector: labelSelector, resourceVersion: resourceVersion, timeoutSeconds: 300, onError: e => failure ??= e, cancellationToken: token)
             : _client.CustomObjects.WatchListClusterCustomObjectAsync(group, version, plural, allowWatchBookmarks: true, fieldSelector: fieldSelector,
-                labelSelector: labelSelector, resourceVersion: resourceVersion, timeoutSeconds: 300, onError: e => failure ??= e, cancellationToken: token);
-        await using var changes = watch.GetAsyncEnumerator(token);
+                labelSelector: labelSelector, resourceVersion: resourceVersion, timeoutSeconds: 300, onError: e => failure ??= e, cancellationToken: token))
+            .GetAsyncEnumerator(token);
         while (true)
         {
             try
@@ -114,10 +126,8 @@ public sealed class KubernetesDynamicClient : IKubernetesApi
             var (type, item) = changes.Current;
             yield return new WatchEvent(type.ToString().ToUpperInvariant(), item is JsonElement element ? JsonObject.Create(element)! : JsonSerializer.SerializeToNode(item)!.AsObject());
         }
-        if (failure is KubernetesException { Status: { } status })
-            throw KubernetesApiException.From(status, what);
         if (failure is not null)
-            throw new KubernetesApiException(0, "InvalidWatchEvent", failure.Message, [], what);
+            throw failure is KubernetesException { Status: { } status } ? KubernetesApiException.From(status, what) : new KubernetesApiException(0, "InvalidWatchEvent", failure.Message, [], what);
     }
 
     public async Task DeleteAsync(string apiVersion, string kind, string? ns, string name, CancellationToken token)
@@ -125,9 +135,9 @@ public sealed class KubernetesDynamicClient : IKubernetesApi
         var (group, version, plural, namespaced) = await ResourceAsync(apiVersion, kind, ns, token);
         try
         {
-            await SendAsync(Describe("delete", kind, ns, name), t => Body(namespaced
-                ? _client.CustomObjects.DeleteNamespacedCustomObjectWithHttpMessagesAsync<JsonObject>(group, version, ns, plural, name, propagationPolicy: "Foreground", cancellationToken: t)
-                : _client.CustomObjects.DeleteClusterCustomObjectWithHttpMessagesAsync<JsonObject>(group, version, plural, name, propagationPolicy: "Foreground", cancellationToken: t)), token);
+            await SendAsync(Describe("delete", kind, ns, name), t => namespaced
+                ? _client.CustomObjects.DeleteNamespacedCustomObjectAsync<JsonObject>(group, version, ns, plural, name, propagationPolicy: "Foreground", cancellationToken: t)
+                : _client.CustomObjects.DeleteClusterCustomObjectAsync<JsonObject>(group, version, plural, name, propagationPolicy: "Foreground", cancellationToken: t), token);
         }
         catch (KubernetesApiException e) when (e.Code == 404)
         {
@@ -139,29 +149,24 @@ public sealed class KubernetesDynamicClient : IKubernetesApi
     {
         var slash = apiVersion.LastIndexOf('/');
         var (group, version) = slash < 0 ? ("", apiVersion) : (apiVersion[..slash], apiVersion[(slash + 1)..]);
-        var key = $"{apiVersion}/{kind}";
-        if (!_resources.TryGetValue(key, out var known))
+        if (!_resources.TryGetValue($"{apiVersion}/{kind}", out var known))
         {
-            var what = $"discover {apiVersion}";
-            var list = await SendAsync(what, t => Body(_client.CustomObjects.GetAPIResourcesWithHttpMessagesAsync(group, version, cancellationToken: t)), token);
+            var list = await SendAsync($"discover {apiVersion}", t => _client.CustomObjects.GetAPIResourcesAsync(group, version, cancellationToken: t), token);
             foreach (var resource in list.Resources.Where(r => !r.Name.Contains('/')))
                 _resources[$"{apiVersion}/{resource.Kind}"] = (resource.Name, resource.Namespaced);
-            if (!_resources.TryGetValue(key, out known))
-                throw new KubernetesApiException(404, "NotFound", $"the server has no kind {kind} in {apiVersion}", [], what);
+            if (!_resources.TryGetValue($"{apiVersion}/{kind}", out known))
+                throw new KubernetesApiException(404, "NotFound", $"the server has no kind {kind} in {apiVersion}", [], $"discover {apiVersion}");
         }
-        if (known.Namespaced && ns is null)
-            throw new ArgumentException($"{kind} is namespaced: give its namespace");
-        return (group, version, known.Plural, known.Namespaced);
+        return known.Namespaced && ns is null ? throw new ArgumentException($"{kind} is namespaced: give its namespace") : (group, version, known.Plural, known.Namespaced);
     }
 
-    /// <summary>Sends one request (30 s unless it is a watch) and turns what goes wrong into a KubernetesApiException naming the resource.</summary>
-    async Task<T> SendAsync<T>(string what, Func<CancellationToken, Task<T>> send, CancellationToken token, bool timeout = true)
+    /// <summary>Sends one request within 30 s, turning what goes wrong into a KubernetesApiException that names the resource.</summary>
+    async Task<T> SendAsync<T>(string what, Func<CancellationToken, Task<T>> send, CancellationToken token)
     {
         for (var attempt = 0; ; attempt++)
         {
             using var limit = CancellationTokenSource.CreateLinkedTokenSource(token);
-            if (timeout)
-                limit.CancelAfter(RequestTimeout);
+            limit.CancelAfter(RequestTimeout);
             try
             {
                 return await send(limit.Token);
@@ -188,17 +193,7 @@ public sealed class KubernetesDynamicClient : IKubernetesApi
         _ => null,
     };
 
-    static async Task<T> Body<T>(Task<HttpOperationResponse<T>> request)
-    {
-        using var response = await request;
-        return response.Body;
-    }
-
-    static (string ApiVersion, string Kind, string? Namespace, string Name) Identity(JsonObject manifest) =>
-        (manifest["apiVersion"]?.GetValue<string>() ?? throw new ArgumentException("manifest without apiVersion"),
-         manifest["kind"]?.GetValue<string>() ?? throw new ArgumentException("manifest without kind"),
-         manifest["metadata"]?["namespace"]?.GetValue<string>(),
-         manifest["metadata"]?["name"]?.GetValue<string>() ?? throw new ArgumentException("manifest without metadata.name"));
+    static string Text(JsonNode? node) => node?.GetValue<string>() ?? throw new ArgumentException("a manifest needs apiVersion, kind and metadata.name");
 
     static string Describe(string verb, string kind, string? ns, string? name) =>
         $"{verb} {kind}{(name is null && ns is null ? "" : " ")}{(ns is null ? "" : $"{ns}/")}{name}".TrimEnd('/');

@@ -1,5 +1,5 @@
-using System.Collections;
 using System.Globalization;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using k8s;
@@ -18,24 +18,10 @@ public static partial class ManifestYaml
         Separator().Split(text).Select(Read).OfType<JsonObject>().ToList();
 
     /// <summary>One document; null when it holds nothing.</summary>
-    public static JsonObject? Read(string document) => ToJson(KubernetesYaml.Deserialize<Dictionary<string, object>>(document)) as JsonObject;
+    public static JsonObject? Read(string document) => JsonSerializer.SerializeToNode(KubernetesYaml.Deserialize<Dictionary<string, object>>(document)) as JsonObject;
 
     /// <summary>The objects as one YAML stream, each document starting with "---".</summary>
     public static string WriteAll(IEnumerable<JsonObject> objects) => "---\n" + KubernetesYaml.SerializeAll(objects.Select(ToPlain));
-
-    static JsonNode? ToJson(object? value) => value switch
-    {
-        null => null,
-        string text => JsonValue.Create(text),
-        bool flag => JsonValue.Create(flag),
-        IDictionary map => new JsonObject(map.Keys.Cast<object>().Select(k => KeyValuePair.Create(Convert.ToString(k, CultureInfo.InvariantCulture)!, ToJson(map[k])))),
-        IList list => new JsonArray(list.Cast<object?>().Select(ToJson).ToArray()),
-        // The YAML reader picks the smallest CLR type that holds a number (byte, float, ...): keep its shortest text.
-        float number => JsonValue.Create(double.Parse(number.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture)),
-        double or decimal => JsonValue.Create(Convert.ToDouble(value, CultureInfo.InvariantCulture)),
-        ulong big => JsonValue.Create(big),
-        _ => JsonValue.Create(Convert.ToInt64(value, CultureInfo.InvariantCulture)),
-    };
 
     static object? ToPlain(JsonNode? node) => node switch
     {
@@ -44,11 +30,11 @@ public static partial class ManifestYaml
         JsonArray list => list.Select(ToPlain).ToList(),
         JsonValue value => value.GetValueKind() switch
         {
-            System.Text.Json.JsonValueKind.String => value.GetValue<string>(),
-            System.Text.Json.JsonValueKind.True => true,
-            System.Text.Json.JsonValueKind.False => false,
-            System.Text.Json.JsonValueKind.Number when long.TryParse(value.ToJsonString(), CultureInfo.InvariantCulture, out var integer) => integer,
-            System.Text.Json.JsonValueKind.Number => double.Parse(value.ToJsonString(), CultureInfo.InvariantCulture),
+            JsonValueKind.String => value.GetValue<string>(),
+            JsonValueKind.True => true,
+            JsonValueKind.False => false,
+            JsonValueKind.Number when long.TryParse(value.ToJsonString(), CultureInfo.InvariantCulture, out var integer) => integer,
+            JsonValueKind.Number => double.Parse(value.ToJsonString(), CultureInfo.InvariantCulture),
             _ => null,
         },
         _ => null,
