@@ -168,6 +168,38 @@ public sealed class KubeconfigTests
             Assert.Throws<KubeconfigException>(() => Kubeconfig.Load(Many.Replace("- name: dev-cluster", "- name: gone"))).Message);
     }
 
+    [Fact]
+    public void A_kubeconfig_flattened_by_the_hand_written_yaml_writer_still_loads()
+    {
+        // As RAD stored registered clusters before KubernetesClient: a leading "---", strings with ':' double-quoted.
+        const string stored = """
+            ---
+            apiVersion: v1
+            kind: Config
+            clusters:
+            - name: fake
+              cluster:
+                server: "https://10.0.0.1:6443"
+                certificate-authority-data: Q0EtREFUQQ==
+                insecure-skip-tls-verify: true
+            users:
+            - name: rad
+              user:
+                token: "tok:en"
+            contexts:
+            - name: fake
+              context:
+                cluster: fake
+                user: rad
+                namespace: shop
+            current-context: fake
+            """;
+
+        var context = Kubeconfig.Load(stored);
+
+        Assert.Equal(("https://10.0.0.1:6443/", "shop", "tok:en", true), (context.Server.ToString(), context.Namespace, context.User.Token, context.Cluster.SkipTlsVerify));
+    }
+
     static string Decode(string? base64) => Encoding.UTF8.GetString(Convert.FromBase64String(base64!));
 
     [Fact]
