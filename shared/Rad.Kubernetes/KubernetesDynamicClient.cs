@@ -186,8 +186,9 @@ public sealed class KubernetesDynamicClient : IKubernetesApi
     /// <summary>The server's Status (as it answered), an unreachable server, or a request that outlived its deadline; null for anything else.</summary>
     KubernetesApiException? Translate(Exception e, string what, CancellationToken token) => e switch
     {
-        HttpOperationException http => KubernetesApiException.From(http.Response.StatusCode, http.Response.Content, what),
+        HttpOperationException http => KubernetesApiException.From(http.Response.StatusCode, http.Response.Content ?? "", what),
         HttpRequestException => new KubernetesApiException(0, "Unreachable", $"cannot reach the API server at {_context.Server}: {e.Message}", [], what),
+        IOException => new KubernetesApiException(0, "Unreachable", $"the connection to the API server at {_context.Server} broke: {e.Message}", [], what),
         OperationCanceledException when !token.IsCancellationRequested =>
             new KubernetesApiException(0, "Timeout", $"the API server at {_context.Server} did not answer within {RequestTimeout.TotalSeconds:0} s", [], what),
         _ => null,
