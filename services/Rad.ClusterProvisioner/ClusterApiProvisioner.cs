@@ -23,7 +23,7 @@ public sealed class ClusterApiOptions
 /// management cluster, watches the Cluster until it is Provisioned with its control plane ready (reporting phase and
 /// elapsed time as it goes), reads the &lt;name&gt;-kubeconfig Secret, and records the new cluster's connection.
 /// </summary>
-public sealed class ClusterApiProvisioner(ClusterRegistry registry, IOptions<ClusterApiOptions> options, ILogger<ClusterApiProvisioner> logger)
+public sealed class ClusterApiProvisioner(ClusterRegistry registry, IKubernetesClientFactory clients, IOptions<ClusterApiOptions> options, ILogger<ClusterApiProvisioner> logger)
 {
     public async Task<RegisteredCluster> ProvisionAsync(RegisteredCluster cluster, Func<string, TimeSpan, Task> progress, CancellationToken token)
     {
@@ -34,7 +34,7 @@ public sealed class ClusterApiProvisioner(ClusterRegistry registry, IOptions<Clu
         var watch = Stopwatch.StartNew();
         try
         {
-            using var api = new KubernetesClient(management.Connect());
+            using var api = clients.Connect(management);
             var objects = ClusterTemplate.Render(definition.Template, cluster.Name, management.Namespace, definition.Variables);
             await api.ApplyAsync(Manifests.Namespace(management.Namespace), token);
             foreach (var obj in objects)

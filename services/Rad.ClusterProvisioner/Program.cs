@@ -4,7 +4,11 @@ using Rad.Docker;
 using Rad.Hosting;
 
 var builder = WebApplication.CreateBuilder(args);
-builder.AddRadService("cluster-provisioner", bus => bus.AddConsumer<ProvisionClusterConsumer>());
+builder.AddRadService("cluster-provisioner", bus =>
+{
+    bus.AddConsumer<ProvisionClusterConsumer>();
+    bus.AddConsumer<DeleteClusterConsumer>();
+});
 builder.Services.AddRadDocker(builder.Configuration);
 builder.Services.Configure<LocalSwarmOptions>(builder.Configuration.GetSection(LocalSwarmOptions.Section));
 builder.Services.AddSingleton<StaleNetworkRepair>();

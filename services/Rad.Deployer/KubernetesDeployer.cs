@@ -12,7 +12,8 @@ namespace Rad.Deployer;
 /// an imagePullSecret when RAD has credentials for the image's registry, its Deployment and its Service; then follows
 /// the rollout by watching until the new generation is available, or names why it is not.
 /// </summary>
-public sealed class KubernetesDeployer(IOptions<RegistryCredentials> registries, IOptions<DeployerOptions> options, ILogger<KubernetesDeployer> logger)
+public sealed class KubernetesDeployer(IKubernetesClientFactory clients, IOptions<RegistryCredentials> registries, IOptions<DeployerOptions> options,
+    ILogger<KubernetesDeployer> logger)
 {
     public async Task<DeployResult> DeployAsync(DeployApplication command, RegisteredCluster cluster, CancellationToken token)
     {
@@ -20,7 +21,7 @@ public sealed class KubernetesDeployer(IOptions<RegistryCredentials> registries,
         var ns = cluster.Namespace;
         try
         {
-            using var client = new KubernetesClient(cluster.Connect());
+            using var client = clients.Connect(cluster);
             var before = await client.GetAsync("apps/v1", "Deployment", ns, application.Name, token);
             var login = registries.Value.For(command.ImageReference);
             var credentials = login is null ? null : new PullCredentials(login.Server, login.Username, login.Password);

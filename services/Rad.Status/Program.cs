@@ -1,4 +1,5 @@
 using Npgsql;
+using Rad.Clusters;
 using Rad.Hosting;
 using Rad.Status.Api;
 using Rad.Status.Deadlines;
@@ -18,6 +19,7 @@ builder.AddRadService("status", bus =>
 {
     bus.AddSagaStateMachine<DeploymentStateMachine, DeploymentState>(typeof(DeploymentStateMachineDefinition)).PostgresRepository();
     bus.AddConsumer<DeploymentQueueConsumer>(typeof(DeploymentQueueConsumerDefinition));
+    bus.AddRequestClient<Rad.Contracts.DeleteCluster>();
     // Every status instance needs every progress message for the streams it serves: its own auto-deleted queue, in order.
     bus.AddConsumer<DeploymentProgressedConsumer>().Endpoint(endpoint =>
     {
@@ -33,7 +35,7 @@ builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(builder.Configuration
 builder.Services.AddSingleton<SchemaMigrator>();
 builder.Services.AddSingleton<DeploymentQueries>();
 builder.Services.AddSingleton<DeploymentEventHub>();
-builder.Services.AddSingleton<Rad.Clusters.ClusterRegistry>();
+builder.Services.AddClusterRegistry(builder.Configuration);
 builder.Services.Configure<DeadlineOptions>(builder.Configuration.GetSection(DeadlineOptions.Section));
 builder.Services.Configure<ConcurrencyOptions>(builder.Configuration.GetSection(ConcurrencyOptions.Section));
 builder.Services.AddOptions<ConcurrencyOptions>().Validate(o => ConcurrencyOptions.IsValid(o.Concurrency),

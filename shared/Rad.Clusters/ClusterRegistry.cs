@@ -14,7 +14,8 @@ public sealed record RegisteredCluster(string Name, string Kind, string Server, 
     /// <summary>A Cluster API cluster is usable once provisioned (its kubeconfig is known).</summary>
     public bool Provisioned => Kubeconfig.Length > 0;
 
-    public KubeContext Connect() => Rad.Kubernetes.Kubeconfig.Load(Kubeconfig);
+    /// <summary>Its stored kubeconfig, resolved (credentials included).</summary>
+    public KubeContext LoadKubeContext() => Rad.Kubernetes.Kubeconfig.Load(Kubeconfig);
 
     public override string ToString() => $"cluster {Name} ({Kind} at {Server}, context {Context}, namespace {Namespace})";
 }

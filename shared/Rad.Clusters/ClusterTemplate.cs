@@ -20,16 +20,15 @@ public static partial class ClusterTemplate
         if (missing.Count > 0)
             throw new TemplateException($"the template uses {string.Join(", ", missing.Select(m => "${" + m + "}"))} without a value; give each with --var NAME=VALUE");
         var text = Placeholder().Replace(template, m => values[m.Groups[1].Value]);
-        IReadOnlyList<JsonNode> documents;
+        IReadOnlyList<JsonObject> objects;
         try
         {
-            documents = Yaml.ParseAll(text);
+            objects = ManifestYaml.ReadAll(text);
         }
         catch (YamlDotNet.Core.YamlException e)
         {
             throw new TemplateException($"the template is not valid YAML: {e.Message}");
         }
-        var objects = documents.OfType<JsonObject>().ToList();
         foreach (var (obj, index) in objects.Select((o, i) => (o, i)))
             if (obj["apiVersion"] is null || obj["kind"] is null || obj["metadata"]?["name"] is null)
                 throw new TemplateException($"document {index + 1} of the template lacks apiVersion, kind or metadata.name");
@@ -42,9 +41,8 @@ public static partial class ClusterTemplate
     }
 
     /// <summary>Deletes what the template created in the management cluster, the Cluster first (Cluster API tears down the machines it owns).</summary>
-    public static async Task DeleteAsync(RegisteredCluster cluster, RegisteredCluster management, CancellationToken token)
+    public static async Task DeleteAsync(IKubernetesApi api, RegisteredCluster cluster, RegisteredCluster management, CancellationToken token)
     {
-        using var api = new KubernetesClient(management.Connect());
         var objects = Render(cluster.ClusterApi!.Template, cluster.Name, management.Namespace, cluster.ClusterApi.Variables);
         foreach (var obj in objects.OrderByDescending(IsCluster))
             await api.DeleteAsync(obj["apiVersion"]!.GetValue<string>(), obj["kind"]!.GetValue<string>(), obj["metadata"]?["namespace"]?.GetValue<string>(),

@@ -6,14 +6,14 @@ namespace Rad.Kubernetes;
 public sealed record WatchEvent(string Type, JsonObject Object);
 
 /// <summary>
-/// Everything RAD asks of a Kubernetes API server, and nothing more. The one seam for Kubernetes: another client (such
-/// as the KubernetesClient package) can replace <see cref="KubernetesClient"/> behind it.
-/// Objects are addressed by apiVersion, kind, namespace (null for cluster-scoped kinds) and name.
+/// Everything RAD asks of a Kubernetes API server, and nothing more: a dynamic client (objects as JsonObject, any kind),
+/// implemented on KubernetesClient by <see cref="KubernetesDynamicClient"/>. Objects are addressed by apiVersion, kind,
+/// namespace (null for cluster-scoped kinds) and name.
 /// </summary>
 public interface IKubernetesApi : IDisposable
 {
-    /// <summary>GET /version: proves the server answers and the credentials are accepted.</summary>
-    Task<JsonObject> VersionAsync(CancellationToken token);
+    /// <summary>GET /version (its gitVersion): proves the server answers and the credentials are accepted.</summary>
+    Task<string> VersionAsync(CancellationToken token);
 
     /// <summary>Server-side apply with field manager "rad" (PATCH, application/apply-patch+yaml, force): creates or updates the object.</summary>
     Task<JsonObject> ApplyAsync(JsonObject manifest, CancellationToken token);

@@ -1,5 +1,6 @@
 using System.Net;
-using System.Text.Json.Nodes;
+using k8s;
+using k8s.Models;
 
 namespace Rad.Kubernetes;
 
@@ -16,33 +17,23 @@ public sealed class KubernetesApiException(int code, string reason, string serve
     public IReadOnlyList<string> Causes { get; } = causes;
     public string Resource { get; } = resource;
 
-    /// <summary>From a metav1.Status body (or whatever else the server answered).</summary>
+    /// <summary>From a response: its metav1.Status, or whatever else the server answered.</summary>
     public static KubernetesApiException From(HttpStatusCode status, string body, string resource)
     {
-        JsonObject? json = null;
+        V1Status? parsed = null;
         try
         {
-            json = JsonNode.Parse(body) as JsonObject;
+            parsed = KubernetesJson.Deserialize<V1Status>(body);
         }
         catch (System.Text.Json.JsonException)
         {
         }
-        return FromStatus(json is { } s && s["kind"]?.GetValue<string>() == "Status" ? s : null, (int)status, body, resource);
+        return parsed is { Kind: "Status" } ? From(parsed, resource, (int)status)
+            : new KubernetesApiException((int)status, status.ToString(), body.Length > 300 ? body[..300] : body.Trim(), [], resource);
     }
 
-    public static KubernetesApiException FromStatus(JsonObject? status, int fallbackCode, string fallbackBody, string resource)
-    {
-        if (status is null)
-            return new KubernetesApiException(fallbackCode, ((HttpStatusCode)fallbackCode).ToString(),
-                fallbackBody.Length > 300 ? fallbackBody[..300] : fallbackBody.Trim(), [], resource);
-        var causes = (status["details"]?["causes"] as JsonArray ?? []).OfType<JsonObject>()
-            .Select(c => $"{c["field"]?.GetValue<string>() ?? c["reason"]?.GetValue<string>()}: {c["message"]?.GetValue<string>()}")
-            .ToList();
-        return new KubernetesApiException(
-            status["code"]?.GetValue<int>() ?? fallbackCode,
-            status["reason"]?.GetValue<string>() ?? "Unknown",
-            status["message"]?.GetValue<string>() ?? "",
-            causes,
-            resource);
-    }
+    /// <summary>From a metav1.Status (a response's body, or a watch's ERROR event).</summary>
+    public static KubernetesApiException From(V1Status status, string resource, int fallbackCode = 500) =>
+        new(status.Code ?? fallbackCode, status.Reason ?? "Unknown", status.Message ?? "",
+            (status.Details?.Causes ?? []).Select(c => $"{c.Field ?? c.Reason}: {c.Message}").ToList(), resource);
 }

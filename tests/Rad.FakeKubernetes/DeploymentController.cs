@@ -24,7 +24,7 @@ public sealed class DeploymentController(ObjectStore store) : IDisposable
     /// <summary>How long each step (pods created, pods ready or failing) takes.</summary>
     public TimeSpan Step { get; set; } = TimeSpan.FromMilliseconds(150);
 
-    /// <summary>Stands for the Deployment's progressDeadlineSeconds in the Stuck scenario (seconds are too long for tests).</summary>
+    /// <summary>Stands for the Deployment's progressDeadlineSeconds in the failing scenarios (its real seconds are too long for tests).</summary>
     public TimeSpan ProgressDeadline { get; set; } = TimeSpan.FromSeconds(2);
 
     public void Reconcile(JsonObject deployment) => _ = Task.Run(() => PlayAsync((JsonObject)deployment.DeepClone()));
@@ -58,6 +58,9 @@ public sealed class DeploymentController(ObjectStore store) : IDisposable
                 return;
             var pods = ReplacePods(ns, name, replicaSet, template, replicas, scenario);
             await Task.Delay(Step, _stop.Token);
+            // Deleted or changed meanwhile: its pods are gone or belong to the newer generation's play.
+            if (!Current(ns, name, generation))
+                return;
 
             switch (scenario)
             {
@@ -107,18 +110,23 @@ public sealed class DeploymentController(ObjectStore store) : IDisposable
                         Event(ns, pod, "FailedScheduling", why);
                     }
                     break;
-                case Scenario.Stuck:
-                    await Task.Delay(ProgressDeadline, _stop.Token);
-                    UpdateStatus(ns, name, generation, status => status["conditions"] = new JsonArray(
-                        Condition("Available", "False", "MinimumReplicasUnavailable", "Deployment does not have minimum availability."),
-                        Condition("Progressing", "False", "ProgressDeadlineExceeded", $"ReplicaSet \"{replicaSet}\" has timed out progressing.")));
-                    break;
+            }
+            // A rollout whose pods never become available exceeds its progress deadline, whatever holds them back.
+            if (scenario != Scenario.Healthy)
+            {
+                await Task.Delay(ProgressDeadline, _stop.Token);
+                UpdateStatus(ns, name, generation, status => status["conditions"] = new JsonArray(
+                    Condition("Available", "False", "MinimumReplicasUnavailable", "Deployment does not have minimum availability."),
+                    Condition("Progressing", "False", "ProgressDeadlineExceeded", $"ReplicaSet \"{replicaSet}\" has timed out progressing.")));
             }
         }
         catch (OperationCanceledException)
         {
         }
     }
+
+    bool Current(string ns, string name, long generation) =>
+        store.Get(Deployments, ns, name)?["metadata"]?["generation"]?.GetValue<long>() == generation;
 
     /// <summary>Changes the Deployment's status, unless a newer generation was applied meanwhile (then that one's play counts).</summary>
     bool UpdateStatus(string ns, string name, long generation, Action<JsonObject> change)

@@ -85,6 +85,28 @@ public sealed class FakeKubernetesServer : IAsyncDisposable
 
     X509Certificate2? ClientCa { get; set; }
 
+    /// <summary>PEM of the certificate that signed the server's own (for the kubeconfig's certificate-authority-data); null over plain HTTP.</summary>
+    public string? CertificateAuthorityPem { get; private set; }
+
+    /// <summary>
+    /// Starts the server on HTTPS with a self-signed certificate for 127.0.0.1, which <see cref="Kubeconfig"/> then
+    /// trusts. Real clients need this: kubectl, like client-go, sends no bearer token over plain HTTP.
+    /// </summary>
+    public static async Task<FakeKubernetesServer> StartHttpsAsync()
+    {
+        using var key = System.Security.Cryptography.RSA.Create(2048);
+        var request = new CertificateRequest("CN=kube-apiserver", key, System.Security.Cryptography.HashAlgorithmName.SHA256, System.Security.Cryptography.RSASignaturePadding.Pkcs1);
+        var names = new SubjectAlternativeNameBuilder();
+        names.AddIpAddress(IPAddress.Loopback);
+        names.AddDnsName("localhost");
+        request.CertificateExtensions.Add(names.Build());
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
+        var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
+        var server = await StartAsync(certificate);
+        server.CertificateAuthorityPem = certificate.ExportCertificatePem();
+        return server;
+    }
+
     static bool IssuedBy(X509Certificate2 certificate, X509Certificate2 ca)
     {
         using var chain = new X509Chain();
@@ -101,7 +123,7 @@ public sealed class FakeKubernetesServer : IAsyncDisposable
         clusters:
         - name: fake
           cluster:
-            server: {Url.ToString().TrimEnd('/')}
+            server: {Url.ToString().TrimEnd('/')}{(CertificateAuthorityPem is null ? "" : $"\n    certificate-authority-data: {Convert.ToBase64String(Encoding.UTF8.GetBytes(CertificateAuthorityPem))}")}
         users:
         - name: tester
           user:
@@ -142,7 +164,22 @@ public sealed class FakeKubernetesServer : IAsyncDisposable
                 await WriteJsonAsync(http, new JsonObject { ["major"] = "1", ["minor"] = "30", ["gitVersion"] = "v1.30.0-fake", ["platform"] = "linux/amd64" });
                 return;
             case ["api"]:
-                await WriteJsonAsync(http, new JsonObject { ["kind"] = "APIVersions", ["versions"] = new JsonArray("v1") });
+                await WriteJsonAsync(http, new JsonObject
+                {
+                    ["kind"] = "APIVersions",
+                    ["versions"] = new JsonArray("v1"),
+                    ["serverAddressByClientCIDRs"] = new JsonArray(new JsonObject { ["clientCIDR"] = "0.0.0.0/0", ["serverAddress"] = $"{Url.Host}:{Url.Port}" }),
+                });
+                return;
+            case ["apis"]:
+                await WriteJsonAsync(http, GroupList());
+                return;
+            case ["openapi", "v3"]:
+                await WriteJsonAsync(http, OpenApi.Index());
+                return;
+            case ["openapi", "v3", .. var groupVersion]:
+                await WriteJsonAsync(http, OpenApi.Document(string.Join('/', groupVersion))
+                    ?? throw new StatusException(404, "NotFound", "the server could not find the requested resource"));
                 return;
             case ["api", "v1"]:
                 await WriteJsonAsync(http, Discovery("", "v1"));
@@ -181,10 +218,16 @@ public sealed class FakeKubernetesServer : IAsyncDisposable
                 await WatchAsync(http, type, ns);
                 return;
             case ("GET", null):
-                await WriteJsonAsync(http, List(type, ns, http.Request.Query));
+                var list = List(type, ns, http.Request.Query);
+                await WriteJsonAsync(http, Tables.Wanted(http.Request.Headers.Accept)
+                    ? Tables.For(type, list["items"]!.AsArray().OfType<JsonObject>(), list["metadata"]!["resourceVersion"]!.GetValue<string>())
+                    : list);
                 return;
             case ("GET", _):
-                await WriteJsonAsync(http, Store.Get(type, ns, name) ?? throw StatusException.NotFound(type, name));
+                var found = Store.Get(type, ns, name) ?? throw StatusException.NotFound(type, name);
+                await WriteJsonAsync(http, Tables.Wanted(http.Request.Headers.Accept)
+                    ? Tables.For(type, [found], found["metadata"]!["resourceVersion"]!.GetValue<string>())
+                    : found);
                 return;
             case ("POST", null):
                 CheckWritable(type, "create", ns);
@@ -206,18 +249,51 @@ public sealed class FakeKubernetesServer : IAsyncDisposable
                 http.Response.StatusCode = existing is null ? 201 : 200;
                 await WriteJsonAsync(http, Save(type, ns, name, applied, existing, http.Request.Query["fieldManager"]));
                 return;
+            case ("DELETE", not null) when type.Kind == "Namespace":
+                await WriteJsonAsync(http, Terminate(name));
+                return;
             case ("DELETE", not null):
                 CheckWritable(type, "delete", ns);
                 var removed = Store.Remove(type, ns, name) ?? throw StatusException.NotFound(type, name);
-                if (type.Kind == "Namespace")
-                    foreach (var inner in ResourceType.All.Where(r => r.Namespaced))
-                        foreach (var item in Store.List(inner, name))
-                            Store.Remove(inner, name, item["metadata"]!["name"]!.GetValue<string>());
-                await WriteJsonAsync(http, removed);
+                // The garbage collector removes what the Deployment owned (its ReplicaSet's pods).
+                if (type.Kind == "Deployment")
+                    foreach (var pod in Store.List(ResourceType.Of("Pod"), ns).Where(p => p["metadata"]?["labels"]?["rad.fake/deployment"]?.GetValue<string>() == name))
+                        Store.Remove(ResourceType.Of("Pod"), ns, pod["metadata"]!["name"]!.GetValue<string>());
+                // Deleted at once (no finalizers): the registry answers a Status naming what it deleted.
+                await WriteJsonAsync(http, new JsonObject
+                {
+                    ["kind"] = "Status", ["apiVersion"] = "v1", ["metadata"] = new JsonObject(), ["status"] = "Success",
+                    ["details"] = new JsonObject { ["name"] = name, ["group"] = type.Group, ["kind"] = type.Plural, ["uid"] = removed["metadata"]?["uid"]?.DeepClone() },
+                });
                 return;
             default:
                 throw new StatusException(405, "MethodNotAllowed", $"the server does not allow this method on the requested resource");
         }
+    }
+
+    /// <summary>
+    /// A deleted namespace turns Terminating (it still exists and refuses new content) while the namespace controller
+    /// deletes everything in it; then it goes.
+    /// </summary>
+    JsonObject Terminate(string name)
+    {
+        var namespaces = ResourceType.Of("Namespace");
+        var ns = Store.Get(namespaces, null, name) ?? throw StatusException.NotFound(namespaces, name);
+        if (ns["status"]?["phase"]?.GetValue<string>() == "Terminating")
+            return ns;
+        ns["metadata"]!["deletionTimestamp"] = DateTimeOffset.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
+        ns["spec"] = new JsonObject { ["finalizers"] = new JsonArray("kubernetes") };
+        ns["status"] = new JsonObject { ["phase"] = "Terminating" };
+        var terminating = Store.Put(namespaces, ns, "MODIFIED");
+        _ = Task.Run(async () =>
+        {
+            await Task.Delay(100);
+            foreach (var inner in ResourceType.All.Where(r => r.Namespaced))
+                foreach (var item in Store.List(inner, name))
+                    Store.Remove(inner, name, item["metadata"]!["name"]!.GetValue<string>());
+            Store.Remove(namespaces, null, name);
+        });
+        return terminating;
     }
 
     void CheckWritable(ResourceType type, string verb, string? ns)
@@ -241,8 +317,16 @@ public sealed class FakeKubernetesServer : IAsyncDisposable
             if (metadata["namespace"]?.GetValue<string>() is { } given && given != ns)
                 throw new StatusException(400, "BadRequest", "the namespace of the provided object does not match the namespace sent on the request");
             metadata["namespace"] = ns;
-            if (Store.Get(ResourceType.All[0], null, ns) is null)
-                throw new StatusException(404, "NotFound", $"namespaces \"{ns}\" not found", new JsonObject { ["name"] = ns, ["kind"] = "namespaces" });
+            var owner = Store.Get(ResourceType.Of("Namespace"), null, ns)
+                        ?? throw new StatusException(404, "NotFound", $"namespaces \"{ns}\" not found", new JsonObject { ["name"] = ns, ["kind"] = "namespaces" });
+            if (existing is null && owner["status"]?["phase"]?.GetValue<string>() == "Terminating")
+                throw new StatusException(403, "Forbidden",
+                    $"{StatusException.Qualified(type)} \"{name}\" is forbidden: unable to create new content in namespace {ns} because it is being terminated",
+                    new JsonObject
+                    {
+                        ["name"] = name, ["group"] = type.Group, ["kind"] = type.Plural,
+                        ["causes"] = new JsonArray(new JsonObject { ["reason"] = "NamespaceTerminating", ["message"] = $"namespace {ns} is being terminated", ["field"] = "metadata.namespace" }),
+                    });
         }
         var causes = Validation.Check(type, body);
         if (causes.Count > 0)
@@ -417,16 +501,37 @@ public sealed class FakeKubernetesServer : IAsyncDisposable
             .Select(t => t.Split('=', 2))
             .Select(p => KeyValuePair.Create(p[0].TrimEnd('=').Trim(), p.Length > 1 ? p[1].TrimStart('=').Trim() : ""));
 
+    /// <summary>GET /apis: every API group with its versions (the legacy discovery document, which clients accept when the server does not offer aggregated discovery).</summary>
+    static JsonObject GroupList() => new()
+    {
+        ["kind"] = "APIGroupList",
+        ["apiVersion"] = "v1",
+        ["groups"] = new JsonArray(ResourceType.All.Where(r => r.Group.Length > 0).GroupBy(r => r.Group).Select(g =>
+        {
+            var versions = g.Select(r => r.Version).Distinct().Select(v => (JsonNode)new JsonObject { ["groupVersion"] = $"{g.Key}/{v}", ["version"] = v }).ToArray();
+            return (JsonNode)new JsonObject { ["name"] = g.Key, ["versions"] = new JsonArray(versions), ["preferredVersion"] = versions[0].DeepClone() };
+        }).ToArray()),
+    };
+
     static JsonObject Discovery(string group, string version) => new()
     {
         ["kind"] = "APIResourceList",
         ["apiVersion"] = "v1",
         ["groupVersion"] = group.Length == 0 ? version : $"{group}/{version}",
         ["resources"] = new JsonArray(ResourceType.All.Where(r => r.Group == group && r.Version == version)
-            .Select(r => (JsonNode)new JsonObject
+            .Select(r =>
             {
-                ["name"] = r.Plural, ["singularName"] = "", ["namespaced"] = r.Namespaced, ["kind"] = r.Kind,
-                ["verbs"] = new JsonArray("create", "delete", "get", "list", "patch", "update", "watch"),
+                // Only the verbs this server serves (no update, no deletecollection).
+                var resource = new JsonObject
+                {
+                    ["name"] = r.Plural, ["singularName"] = r.Kind.ToLowerInvariant(), ["namespaced"] = r.Namespaced, ["kind"] = r.Kind,
+                    ["verbs"] = new JsonArray("create", "delete", "get", "list", "patch", "watch"),
+                };
+                if (r.ShortNames is { } shortNames)
+                    resource["shortNames"] = new JsonArray(shortNames.Select(n => (JsonNode)n).ToArray());
+                if (r.InAll)
+                    resource["categories"] = new JsonArray("all");
+                return (JsonNode)resource;
             }).ToArray()),
     };
 
@@ -436,7 +541,7 @@ public sealed class FakeKubernetesServer : IAsyncDisposable
         var text = await reader.ReadToEndAsync();
         try
         {
-            return (text.TrimStart().StartsWith('{') ? JsonNode.Parse(text) : Yaml.ParseAll(text).FirstOrDefault()) as JsonObject
+            return (text.TrimStart().StartsWith('{') ? JsonNode.Parse(text) : ManifestYaml.ReadAll(text).FirstOrDefault()) as JsonObject
                    ?? throw new StatusException(400, "BadRequest", "the request body is not an object");
         }
         catch (Exception e) when (e is System.Text.Json.JsonException or YamlDotNet.Core.YamlException)

@@ -54,6 +54,11 @@ public sealed class ObjectStore
             var metadata = (JsonObject)obj["metadata"]!;
             metadata["resourceVersion"] = (++_revision).ToString(System.Globalization.CultureInfo.InvariantCulture);
             var key = (type, metadata["namespace"]?.GetValue<string>() ?? "", metadata["name"]!.GetValue<string>());
+            // The API server gives every object a uid and a creation time, and keeps both across updates.
+            var previous = _objects.GetValueOrDefault(key)?["metadata"];
+            metadata["uid"] ??= previous?["uid"]?.DeepClone() ?? Guid.NewGuid().ToString();
+            metadata["creationTimestamp"] ??= previous?["creationTimestamp"]?.DeepClone()
+                ?? DateTimeOffset.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture);
             _objects[key] = (JsonObject)obj.DeepClone();
             Record(new Change(_revision, changeType, type, (JsonObject)obj.DeepClone()));
             return (JsonObject)obj.DeepClone();

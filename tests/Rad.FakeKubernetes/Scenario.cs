@@ -1,6 +1,9 @@
 namespace Rad.FakeKubernetes;
 
-/// <summary>What the fake's deployment controller makes of a Deployment's pods (chosen per application name).</summary>
+/// <summary>
+/// What the fake's deployment controller makes of a Deployment's pods (chosen per application name). Every scenario but
+/// Healthy ends, after the progress deadline, with the Deployment's Progressing condition False (ProgressDeadlineExceeded).
+/// </summary>
 public enum Scenario
 {
     /// <summary>Pods run and become ready; the rollout completes.</summary>

@@ -61,7 +61,7 @@ public sealed class KubernetesPipelineTests(Stack stack) : IAsyncLifetime
         Assert.NotNull(_server.Store.Get(ResourceTypes("Namespace"), null, "shop"));
         Assert.All(_server.Requests.Where(r => r.Method == "PATCH"), r =>
         {
-            Assert.Equal("application/apply-patch+yaml", r.ContentType);
+            Assert.Equal("application/apply-patch+yaml", r.ContentType?.Split(';')[0]);
             Assert.Contains("fieldManager=rad", r.Path);
         });
         await AssertNoCredentialAsync(id);

@@ -42,7 +42,7 @@ public sealed class RenderTests(Stack stack)
             Assert.Contains("7 document(s), 0 invalid", validation.Output);
             // The first application was deployed by RAD: the render pins exactly the image RAD deployed.
             var image = deployed.Applications[0].Image!;
-            Assert.Contains($"image: \"{image}\"", render.Stdout);
+            Assert.Contains($"image: {image}\n", render.Stdout);
             Assert.Contains("type: LoadBalancer", render.Stdout);
             Assert.Contains($"nodePort: {nodePort}", render.Stdout);
             Assert.Contains("memory: 64Mi", render.Stdout);

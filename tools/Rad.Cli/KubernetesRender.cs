@@ -25,7 +25,7 @@ public static class KubernetesRender
             throw new CliException($"{configPath} is invalid: {string.Join("; ", parsed.Errors)}");
         var commit = await HeadCommitAsync(directory, token);
 
-        var documents = new List<JsonNode> { Manifests.Namespace(ns) };
+        var documents = new List<JsonObject> { Manifests.Namespace(ns) };
         var notes = new List<string>();
         using var registry = new HttpClient { Timeout = TimeSpan.FromSeconds(3) };
         foreach (var app in config.Applications)
@@ -40,7 +40,7 @@ public static class KubernetesRender
             documents.Add(Manifests.Service(ns, spec, commit));
         }
         var header = $"# rad render --target kubernetes: {Path.GetFullPath(directory)} at commit {commit}, namespace {ns}\n";
-        return header + string.Concat(notes.Select(n => n + "\n")) + Yaml.WriteAll(documents);
+        return header + string.Concat(notes.Select(n => n + "\n")) + ManifestYaml.WriteAll(documents);
     }
 
     static async Task<string> HeadCommitAsync(string directory, CancellationToken token)

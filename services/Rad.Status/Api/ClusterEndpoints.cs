@@ -1,4 +1,5 @@
 using System.Text.Json;
+using MassTransit;
 using Rad.Clusters;
 using Rad.Contracts;
 using Rad.Kubernetes;
@@ -15,7 +16,7 @@ public static class ClusterEndpoints
     {
         var api = app.MapGroup("/api/clusters");
 
-        api.MapPost("", async (HttpRequest request, ClusterRegistry registry, TimeProvider clock, CancellationToken token) =>
+        api.MapPost("", async (HttpRequest request, ClusterRegistry registry, IKubernetesClientFactory clients, TimeProvider clock, CancellationToken token) =>
         {
             JsonElement root;
             try
@@ -49,7 +50,7 @@ public static class ClusterEndpoints
             if (!await registry.AddAsync(cluster, token))
                 return Results.Problem(statusCode: 409, title: "Cluster exists",
                     detail: $"A cluster named '{name}' is registered already; remove it first (DELETE /api/clusters/{name}, or rad clusters remove {name}).");
-            var check = await CheckAsync(context, token);
+            var check = await CheckAsync(clients, cluster, token);
             return Results.Created($"/api/clusters/{name}", View(cluster, check));
         });
 
@@ -60,25 +61,29 @@ public static class ClusterEndpoints
         api.MapGet("/{name}", async (string name, ClusterRegistry registry, CancellationToken token) =>
             await registry.FindAsync(name, token) is { } cluster ? Results.Ok(View(cluster, null)) : NotFound(name));
 
-        api.MapDelete("/{name}", async (string name, ClusterRegistry registry, CancellationToken token) =>
+        api.MapDelete("/{name}", async (string name, ClusterRegistry registry, IRequestClient<DeleteCluster> provisioner, CancellationToken token) =>
         {
             if (await registry.FindAsync(name, token) is not { } cluster)
                 return NotFound(name);
-            if (cluster.ClusterApi is { } definition && await registry.FindAsync(definition.Management, token) is { } management)
+            if (cluster.ClusterApi is null)
             {
-                // A cluster RAD created is deleted too: its Cluster API objects go from the management cluster.
-                try
-                {
-                    await ClusterTemplate.DeleteAsync(cluster, management, token);
-                }
-                catch (Exception e) when (e is KubernetesApiException or KubeconfigException or ClusterTemplate.TemplateException)
-                {
-                    return Results.Problem(statusCode: 502, title: "Cluster API objects not deleted",
-                        detail: $"{cluster} is still registered: deleting its objects in {management} failed: {e.Message}");
-                }
+                // Registered by kubeconfig: RAD only forgets it, nothing in the cluster changes.
+                await registry.RemoveAsync(name, token);
+                return Results.NoContent();
             }
-            await registry.RemoveAsync(name, token);
-            return Results.NoContent();
+            // A cluster RAD created is deleted too: the cluster provisioner removes its Cluster API objects from the management cluster, then the registration.
+            try
+            {
+                var answer = await provisioner.GetResponse<ClusterDeleted, ClusterDeletionFailed>(new DeleteCluster(name), token, RequestTimeout.After(s: 60));
+                return answer.Is(out Response<ClusterDeletionFailed>? failed)
+                    ? Results.Problem(statusCode: 502, title: "Cluster API objects not deleted", detail: failed.Message.Reason)
+                    : Results.NoContent();
+            }
+            catch (RequestTimeoutException)
+            {
+                return Results.Problem(statusCode: 504, title: "Cluster provisioner did not answer",
+                    detail: $"{cluster} is still registered: the cluster provisioner did not answer within 60 s (is Rad.ClusterProvisioner running?); try again.");
+            }
         });
     }
 
@@ -121,15 +126,14 @@ public static class ClusterEndpoints
     }
 
     /// <summary>Whether the server answers with these credentials now; informative only (the deployment checks again).</summary>
-    static async Task<object> CheckAsync(KubeContext context, CancellationToken token)
+    static async Task<object> CheckAsync(IKubernetesClientFactory clients, RegisteredCluster cluster, CancellationToken token)
     {
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(token);
         limit.CancelAfter(TimeSpan.FromSeconds(5));
         try
         {
-            using var client = new KubernetesClient(context);
-            var version = await client.VersionAsync(limit.Token);
-            return new { reachable = true, version = version["gitVersion"]?.GetValue<string>() };
+            using var client = clients.Connect(cluster);
+            return new { reachable = true, version = await client.VersionAsync(limit.Token) };
         }
         catch (Exception e) when (e is KubernetesApiException or KubeconfigException or OperationCanceledException)
         {

@@ -1,4 +1,6 @@
 using Rad.Clusters;
+using Rad.FakeKubernetes;
+using Rad.Kubernetes;
 using Xunit;
 
 namespace Rad.UnitTests.Kubernetes;
@@ -34,6 +36,31 @@ public sealed class ClusterTemplateTests
         Assert.Equal("elsewhere", objects[1]["metadata"]!["namespace"]!.GetValue<string>());
         Assert.True(ClusterTemplate.IsCluster(objects[0]));
         Assert.False(ClusterTemplate.IsCluster(objects[1]));
+    }
+
+    [Fact]
+    public async Task Delete_removes_the_templates_objects_from_the_management_cluster_the_cluster_first()
+    {
+        await using var server = await FakeKubernetesServer.StartAsync();
+        var context = Kubeconfig.Load(server.Kubeconfig("capi"));
+        using var api = new KubernetesDynamicClient(context);
+        var variables = new Dictionary<string, string> { ["KUBERNETES_VERSION"] = "v1.30.0" };
+        var management = new RegisteredCluster("mgmt", RegisteredCluster.KubernetesKind, context.Server.ToString(), context.Name, "capi", context.AuthKind,
+            Kubeconfig.Flatten(context), DateTimeOffset.UtcNow);
+        var cluster = new RegisteredCluster("shop-prod", RegisteredCluster.ClusterApiKind, "", "", "apps", "", "", DateTimeOffset.UtcNow,
+            new ClusterApiDefinition("mgmt", Template, variables));
+        foreach (var ns in new[] { "capi", "elsewhere" })
+            await api.ApplyAsync(Manifests.Namespace(ns), CancellationToken.None);
+        foreach (var obj in ClusterTemplate.Render(Template, "shop-prod", "capi", variables))
+            await api.ApplyAsync(obj, CancellationToken.None);
+
+        await ClusterTemplate.DeleteAsync(api, cluster, management, CancellationToken.None);
+
+        Assert.Empty(server.Store.List(ResourceType.Of("Cluster"), null));
+        Assert.Empty(server.Store.List(ResourceType.Of("DockerCluster"), null));
+        Assert.Equal(["/apis/cluster.x-k8s.io/v1beta1/namespaces/capi/clusters/shop-prod?propagationPolicy=Foreground",
+                "/apis/infrastructure.cluster.x-k8s.io/v1beta1/namespaces/elsewhere/dockerclusters/shop-prod?propagationPolicy=Foreground"],
+            server.Requests.Where(r => r.Method == "DELETE").Select(r => r.Path));
     }
 
     [Fact]

@@ -69,6 +69,66 @@ public sealed class FakeApiServerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Discovery_lists_groups_short_names_and_an_openapi_v3_document_per_group_version()
+    {
+        var groups = await JsonAsync(await _http.GetAsync("/apis"));
+        var core = await JsonAsync(await _http.GetAsync("/api/v1"));
+        var index = await JsonAsync(await _http.GetAsync("/openapi/v3"));
+        var apps = await JsonAsync(await _http.GetAsync(index["paths"]!["apis/apps/v1"]!["serverRelativeURL"]!.GetValue<string>()));
+
+        Assert.Equal("APIGroupList", groups["kind"]!.GetValue<string>());
+        Assert.Contains(groups["groups"]!.AsArray(), g => g!["name"]!.GetValue<string>() == "apps" && g["preferredVersion"]!["groupVersion"]!.GetValue<string>() == "apps/v1");
+        Assert.Contains(core["resources"]!.AsArray(), r => r!["name"]!.GetValue<string>() == "services" && r["shortNames"]![0]!.GetValue<string>() == "svc");
+        var patch = apps["paths"]!["/apis/apps/v1/namespaces/{namespace}/deployments/{name}"]!["patch"]!;
+        Assert.Equal("Deployment", patch["x-kubernetes-group-version-kind"]!["kind"]!.GetValue<string>());
+        Assert.Contains(patch["parameters"]!.AsArray(), p => p!["name"]!.GetValue<string>() == "fieldValidation" && p["in"]!.GetValue<string>() == "query");
+        Assert.Equal(HttpStatusCode.NotFound, (await _http.GetAsync("/openapi/v3/apis/nothing.example.com/v1")).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_client_that_asks_for_a_table_gets_the_kinds_columns_and_each_rows_metadata()
+    {
+        await ApplyAsync("/apis/apps/v1/namespaces/shop/deployments/web", Deployment("web:1", replicas: 2));
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/apis/apps/v1/namespaces/shop/deployments");
+        request.Headers.Accept.ParseAdd("application/json;as=Table;v=v1;g=meta.k8s.io");
+        request.Headers.Accept.ParseAdd("application/json");
+
+        var table = await JsonAsync(await _http.SendAsync(request));
+
+        Assert.Equal(("Table", "meta.k8s.io/v1"), (table["kind"]!.GetValue<string>(), table["apiVersion"]!.GetValue<string>()));
+        Assert.Equal(["Name", "Ready", "Up-to-date", "Available", "Age", "Containers", "Images"],
+            table["columnDefinitions"]!.AsArray().Select(c => c!["name"]!.GetValue<string>()));
+        var row = Assert.Single(table["rows"]!.AsArray())!;
+        Assert.Equal(("web", "0/2"), (row["cells"]![0]!.GetValue<string>(), row["cells"]![1]!.GetValue<string>()));
+        Assert.Equal("PartialObjectMetadata", row["object"]!["kind"]!.GetValue<string>());
+        Assert.Equal("web", row["object"]!["metadata"]!["name"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task A_deleted_namespace_is_terminating_refuses_new_content_and_then_goes_with_everything_in_it()
+    {
+        await ApplyAsync("/apis/apps/v1/namespaces/shop/deployments/web", Deployment("web:1"));
+
+        var terminating = await JsonAsync(await _http.DeleteAsync("/api/v1/namespaces/shop"));
+        using var refused = await ApplyAsync("/apis/apps/v1/namespaces/shop/deployments/other", Deployment("web:1").Replace("\"name\":\"web\",\"namespace\"", "\"name\":\"other\",\"namespace\""));
+        var gone = HttpStatusCode.OK;
+        for (var attempt = 0; attempt < 50 && gone != HttpStatusCode.NotFound; attempt++)
+        {
+            await Task.Delay(50);
+            using var namespaceNow = await _http.GetAsync("/api/v1/namespaces/shop");
+            gone = namespaceNow.StatusCode;
+        }
+
+        Assert.Equal("Terminating", terminating["status"]!["phase"]!.GetValue<string>());
+        Assert.NotNull(terminating["metadata"]!["deletionTimestamp"]);
+        Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+        Assert.Equal("deployments.apps \"other\" is forbidden: unable to create new content in namespace shop because it is being terminated",
+            (await JsonAsync(refused))["message"]!.GetValue<string>());
+        Assert.Equal(HttpStatusCode.NotFound, gone);
+        Assert.Empty(_server.Store.List(ResourceType.Of("Deployment"), "shop"));
+    }
+
+    [Fact]
     public async Task Apply_creates_then_updates_and_generation_moves_only_with_the_spec()
     {
         using var created = await ApplyAsync("/apis/apps/v1/namespaces/shop/deployments/web", Deployment("web:1"));

@@ -11,12 +11,12 @@ public sealed class KubernetesClientTests : IAsyncLifetime
     static readonly ApplicationSpec Web = new("web", "Dockerfile", ".", 2, 30080, 8080);
     const string Commit = "0123456789abcdef0123456789abcdef01234567";
     FakeKubernetesServer _server = null!;
-    KubernetesClient _client = null!;
+    KubernetesDynamicClient _client = null!;
 
     public async Task InitializeAsync()
     {
         _server = await FakeKubernetesServer.StartAsync();
-        _client = new KubernetesClient(Kubeconfig.Load(_server.Kubeconfig("shop")));
+        _client = new KubernetesDynamicClient(Kubeconfig.Load(_server.Kubeconfig("shop")));
     }
 
     public async Task DisposeAsync()
@@ -41,7 +41,7 @@ public sealed class KubernetesClientTests : IAsyncLifetime
             ["/api/v1/namespaces/shop?fieldManager=rad&force=true", "/apis/apps/v1/namespaces/shop/deployments/web?fieldManager=rad&force=true",
              "/api/v1/namespaces/shop/services/web?fieldManager=rad&force=true"],
             patches.Select(p => p.Path));
-        Assert.All(patches, p => Assert.Equal("application/apply-patch+yaml", p.ContentType));
+        Assert.All(patches, p => Assert.Equal("application/apply-patch+yaml", p.ContentType?.Split(';')[0]));
         var service = await _client.GetAsync("v1", "Service", "shop", "web", CancellationToken.None);
         Assert.Equal(30080, service!["spec"]!["ports"]![0]!["nodePort"]!.GetValue<int>());
         Assert.Null(await _client.GetAsync("apps/v1", "Deployment", "shop", "absent", CancellationToken.None));
@@ -120,9 +120,9 @@ public sealed class KubernetesClientTests : IAsyncLifetime
         _server.ForbiddenNamespaces.Clear();
         var invalid = await Assert.ThrowsAsync<KubernetesApiException>(() =>
             _client.ApplyAsync(Manifests.Service("shop", Web with { Port = 70000 }, Commit), CancellationToken.None));
-        using var wrongToken = new KubernetesClient(Kubeconfig.Load(_server.Kubeconfig("shop", token: "expired-token")));
+        using var wrongToken = new KubernetesDynamicClient(Kubeconfig.Load(_server.Kubeconfig("shop", token: "expired-token")));
         var unauthorized = await Assert.ThrowsAsync<KubernetesApiException>(() => wrongToken.VersionAsync(CancellationToken.None));
-        using var nowhere = new KubernetesClient(Kubeconfig.Load(_server.Kubeconfig("shop").Replace(_server.Url.ToString().TrimEnd('/'), "http://127.0.0.1:9")));
+        using var nowhere = new KubernetesDynamicClient(Kubeconfig.Load(_server.Kubeconfig("shop").Replace(_server.Url.ToString().TrimEnd('/'), "http://127.0.0.1:9")));
         var unreachable = await Assert.ThrowsAsync<KubernetesApiException>(() => nowhere.VersionAsync(CancellationToken.None));
 
         Assert.Equal((403, "Forbidden"), (forbidden.Code, forbidden.Reason));
@@ -176,13 +176,49 @@ public sealed class KubernetesClientTests : IAsyncLifetime
                 current-context: x
                 """;
 
-            using var good = new KubernetesClient(Kubeconfig.Load(Config("ok")));
-            using var bad = new KubernetesClient(Kubeconfig.Load(Config("fail")));
+            using var good = new KubernetesDynamicClient(Kubeconfig.Load(Config("ok")));
+            using var bad = new KubernetesDynamicClient(Kubeconfig.Load(Config("fail")));
 
-            Assert.Equal("v1.30.0-fake", (await good.VersionAsync(CancellationToken.None))["gitVersion"]!.GetValue<string>());
+            Assert.Equal("v1.30.0-fake", await good.VersionAsync(CancellationToken.None));
             var failure = await Assert.ThrowsAsync<KubeconfigException>(() => bad.VersionAsync(CancellationToken.None));
             Assert.Contains("You do not currently have an active account selected", failure.Message);
             Assert.DoesNotContain(_server.Token!, failure.Message);
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Exec_plugin_is_asked_once_and_again_only_when_the_server_refuses_its_cached_token()
+    {
+        var dir = Directory.CreateTempSubdirectory("rad-exec-");
+        try
+        {
+            var (plugin, current, runs) = (Path.Combine(dir.FullName, "rotating"), Path.Combine(dir.FullName, "current"), Path.Combine(dir.FullName, "runs"));
+            await File.WriteAllTextAsync(current, "first-token");
+            _server.Token = "first-token";
+            // Valid for hours, so only a 401 can make the client ask again.
+            await File.WriteAllTextAsync(plugin, "#!/bin/sh\necho run >> " + runs + "\n" +
+                "printf '{\"apiVersion\":\"client.authentication.k8s.io/v1\",\"kind\":\"ExecCredential\",\"status\":{\"token\":\"%s\",\"expirationTimestamp\":\"2099-01-01T00:00:00Z\"}}' \"$(cat " + current + ")\"\n");
+            await RunAsync("chmod", "700", plugin);
+            using var client = new KubernetesDynamicClient(Kubeconfig.Load(_server.Kubeconfig("shop").Replace("    token: first-token",
+                $"    exec:\n      apiVersion: client.authentication.k8s.io/v1\n      command: {plugin}")));
+            var beforeFirstRequest = File.Exists(runs);
+
+            await client.VersionAsync(CancellationToken.None);
+            await client.VersionAsync(CancellationToken.None);
+            var cached = (await File.ReadAllLinesAsync(runs)).Length;
+            // The token is revoked before its expiry.
+            _server.Token = "second-token";
+            await File.WriteAllTextAsync(current, "second-token");
+            var version = await client.VersionAsync(CancellationToken.None);
+
+            Assert.False(beforeFirstRequest);
+            Assert.Equal(1, cached);
+            Assert.Equal("v1.30.0-fake", version);
+            Assert.Equal(2, (await File.ReadAllLinesAsync(runs)).Length);
         }
         finally
         {

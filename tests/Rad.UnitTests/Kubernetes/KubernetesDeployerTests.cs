@@ -25,7 +25,7 @@ public sealed class KubernetesDeployerTests : IAsyncLifetime
     public async Task Registry_credentials_become_an_image_pull_secret_the_deployment_uses()
     {
         var registries = new RegistryCredentials { Registries = [new RegistryLogin { Server = "registry.example.com:5000", Username = "ci", Password = "s3cret" }] };
-        var deployer = new KubernetesDeployer(Options.Create(registries), Options.Create(new DeployerOptions { RolloutTimeout = TimeSpan.FromSeconds(20) }),
+        var deployer = new KubernetesDeployer(new KubernetesClientFactory(), Options.Create(registries), Options.Create(new DeployerOptions { RolloutTimeout = TimeSpan.FromSeconds(20) }),
             NullLogger<KubernetesDeployer>.Instance);
         var context = Kubeconfig.Load(_server.Kubeconfig("shop"));
         var cluster = new RegisteredCluster("prod", RegisteredCluster.KubernetesKind, context.Server.ToString(), context.Name, "shop", context.AuthKind,
@@ -51,7 +51,7 @@ public sealed class KubernetesDeployerTests : IAsyncLifetime
     [Fact]
     public async Task An_image_from_a_registry_without_credentials_gets_no_pull_secret()
     {
-        var deployer = new KubernetesDeployer(Options.Create(new RegistryCredentials()), Options.Create(new DeployerOptions()), NullLogger<KubernetesDeployer>.Instance);
+        var deployer = new KubernetesDeployer(new KubernetesClientFactory(), Options.Create(new RegistryCredentials()), Options.Create(new DeployerOptions()), NullLogger<KubernetesDeployer>.Instance);
         var context = Kubeconfig.Load(_server.Kubeconfig("open"));
         var cluster = new RegisteredCluster("dev", RegisteredCluster.KubernetesKind, context.Server.ToString(), context.Name, "open", context.AuthKind,
             Kubeconfig.Flatten(context), DateTimeOffset.UtcNow);

@@ -65,7 +65,7 @@ public sealed class ManifestsTests
     {
         var objects = Manifests.ForApplication("shop", Web with { Resources = new ApplicationResources("0.5", null, "1", null) }, "r/web@sha256:1", Commit, null);
 
-        var read = Yaml.ParseAll(Yaml.WriteAll(objects));
+        var read = ManifestYaml.ReadAll(ManifestYaml.WriteAll(objects));
 
         Assert.Equal(objects.Count, read.Count);
         for (var i = 0; i < objects.Count; i++)

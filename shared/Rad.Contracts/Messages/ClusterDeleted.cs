@@ -1,0 +1,3 @@
+namespace Rad.Contracts;
+
+public record ClusterDeleted(string Name);
