@@ -5,11 +5,11 @@ namespace Rad.Cloner;
 
 public sealed record ProcessResult(int ExitCode, string StandardOutput, string StandardError);
 
-/// <summary>Runs a program with an argument list (no shell), capturing its output; kills it on timeout or cancellation.</summary>
+/// <summary>Runs a program with an argument list (no shell), capturing its output; kills it when <c>token</c> is cancelled.</summary>
 public static class ProcessRunner
 {
-    public static async Task<ProcessResult> RunAsync(string fileName, IEnumerable<string> arguments, string? workingDirectory,
-        IDictionary<string, string>? environment, TimeSpan timeout, CancellationToken token)
+    public static async Task<ProcessResult> RunAsync(string fileName, IEnumerable<string> arguments, string workingDirectory,
+        IDictionary<string, string> environment, CancellationToken token)
     {
         var start = new ProcessStartInfo(fileName)
         {
@@ -17,11 +17,11 @@ public static class ProcessRunner
             RedirectStandardError = true,
             RedirectStandardInput = true,
             UseShellExecute = false,
-            WorkingDirectory = workingDirectory ?? Environment.CurrentDirectory,
+            WorkingDirectory = workingDirectory,
         };
         foreach (var argument in arguments)
             start.ArgumentList.Add(argument);
-        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        foreach (var (name, value) in environment)
             start.Environment[name] = value;
 
         using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {fileName}");
@@ -30,18 +30,15 @@ public static class ProcessRunner
         var stderr = new StringBuilder();
         var readOut = Pump(process.StandardOutput, stdout);
         var readErr = Pump(process.StandardError, stderr);
-        using var limit = CancellationTokenSource.CreateLinkedTokenSource(token);
-        limit.CancelAfter(timeout);
         try
         {
-            await process.WaitForExitAsync(limit.Token);
+            await process.WaitForExitAsync(token);
         }
         catch (OperationCanceledException)
         {
             process.Kill(entireProcessTree: true);
             await process.WaitForExitAsync(CancellationToken.None);
-            token.ThrowIfCancellationRequested();
-            throw new TimeoutException($"{fileName} {string.Join(' ', start.ArgumentList.Take(1))} did not finish within {timeout.TotalSeconds:0} s");
+            throw;
         }
         await Task.WhenAll(readOut, readErr);
         return new ProcessResult(process.ExitCode, stdout.ToString(), stderr.ToString());
