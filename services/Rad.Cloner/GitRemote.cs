@@ -11,7 +11,7 @@ public sealed partial record GitRemote(string Url, string Display, string? Usern
     public static GitRemote Parse(string repository, IEnumerable<GitCredential> configured)
     {
         var display = RepositoryUrl.Redact(repository);
-        if (!Uri.TryCreate(repository, UriKind.Absolute, out var uri) || uri.Scheme is not ("https" or "ssh" or "git"))
+        if (!Uri.TryCreate(repository, UriKind.Absolute, out var uri) || uri.Scheme is not ("https" or "http" or "ssh" or "git"))
             return new GitRemote(repository, display, null, null, UsesSsh: !repository.StartsWith('/') && !repository.StartsWith("file:", StringComparison.Ordinal));
 
         var userInfo = UserInfo().Match(repository);
@@ -21,7 +21,7 @@ public sealed partial record GitRemote(string Url, string Display, string? Usern
             // ssh authenticates with the system's keys; a user name is part of the address, a password is never used.
             return new GitRemote(userInfo.Success ? UserInfo().Replace(repository, $"${{scheme}}{userInfo.Groups["user"].Value}@", 1) : repository, display, null, null, UsesSsh: true);
         var url = userInfo.Success ? UserInfo().Replace(repository, "${scheme}", 1) : repository;
-        if (user is null && uri.Scheme == "https" && configured.FirstOrDefault(c => string.Equals(c.Host, uri.Authority, StringComparison.OrdinalIgnoreCase)
+        if (user is null && uri.Scheme is "https" or "http" && configured.FirstOrDefault(c => string.Equals(c.Host, uri.Authority, StringComparison.OrdinalIgnoreCase)
                 || string.Equals(c.Host, uri.Host, StringComparison.OrdinalIgnoreCase)) is { } login)
             (user, password) = (login.Username, login.Password);
         return new GitRemote(url, display, user, password ?? (user is null ? null : ""), UsesSsh: false);
