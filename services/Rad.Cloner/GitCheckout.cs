@@ -11,6 +11,8 @@ namespace Rad.Cloner;
 public sealed class GitCheckout(GitRemote remote, TimeSpan timeout)
 {
     const string Fetched = "refs/rad/fetched";
+    // Nothing but the objects: no tags followed, no submodules, no FETCH_HEAD, no maintenance process afterwards.
+    static readonly string[] Fetch = ["fetch", "--quiet", "--no-tags", "--no-recurse-submodules", "--no-write-fetch-head", "--no-auto-maintenance"];
     readonly long _started = Stopwatch.GetTimestamp();
     readonly GitCli _git = new(remote);
 
@@ -31,15 +33,17 @@ public sealed class GitCheckout(GitRemote remote, TimeSpan timeout)
         string revision;
         if (target.Source is { } source)
         {
-            await _git.RunAsync(directory, deadline, "fetch", "--quiet", "--no-tags", "--depth", "1", "origin", $"+{source}:{Fetched}");
+            // Over git:// protocol v2 waits ~40 ms per request round trip on Nagle's algorithm (measured); v0 fetches a ref just as well.
+            string[] protocol = remote.Url.StartsWith("git://", StringComparison.Ordinal) ? ["-c", "protocol.version=0"] : [];
+            await _git.RunAsync(directory, deadline, [.. protocol, .. Fetch, "--depth", "1", "origin", $"+{source}:{Fetched}"]);
             revision = Fetched;
         }
-        else if (target.Commit is { } sha && (await _git.TryRunAsync(directory, deadline, "fetch", "--quiet", "--no-tags", "--depth", "1", "origin", $"{sha}:{Fetched}")).ExitCode == 0)
+        else if (target.Commit is { } sha && (await _git.TryRunAsync(directory, deadline, [.. Fetch, "--depth", "1", "origin", $"{sha}:{Fetched}"])).ExitCode == 0)
             revision = Fetched;
         else
         {
             // Servers that refuse an unadvertised commit still serve the whole history, and an abbreviated SHA needs it.
-            await _git.RunAsync(directory, deadline, "fetch", "--quiet", "origin", "+refs/heads/*:refs/remotes/origin/*", "+refs/tags/*:refs/tags/*");
+            await _git.RunAsync(directory, deadline, [.. Fetch, "origin", "+refs/heads/*:refs/remotes/origin/*", "+refs/tags/*:refs/tags/*"]);
             revision = target.Commit ?? target.Ref;
         }
         return await OffThreadAsync(() => CheckOut(directory, revision, target), deadline);
