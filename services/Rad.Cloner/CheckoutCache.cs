@@ -5,7 +5,7 @@ using Microsoft.Extensions.Options;
 namespace Rad.Cloner;
 
 /// <summary>
-/// Complete checkouts (working trees without .git) kept by repository and commit, so a redeploy of a commit the cloner
+/// Complete checkouts (working trees, without .git) kept by repository and commit, so a redeploy of a commit the cloner
 /// already fetched copies it instead of fetching. Keyed by repository too, so a server can never obtain another
 /// repository's files by advertising a commit it does not have. Bounded: at most CachedCheckouts entries, each gone
 /// after WorkspaceRetention unused. Entries appear and disappear by rename, so a reader sees a whole entry or none.
@@ -45,7 +45,8 @@ public sealed class CheckoutCache(IOptions<ClonerOptions> options, TimeProvider 
             var scratch = $"{entry}.partial-{Guid.NewGuid():N}";
             try
             {
-                Copy(new DirectoryInfo(checkout), scratch);
+                // The builder never reads .git, and a working tree is all a later deployment needs.
+                Copy(new DirectoryInfo(checkout), scratch, except: ".git");
                 Directory.Move(scratch, entry);
             }
             catch (IOException)
@@ -91,10 +92,10 @@ public sealed class CheckoutCache(IOptions<ClonerOptions> options, TimeProvider 
     }
 
     /// <summary>Copies files with their modes and symbolic links as links (never what they point to).</summary>
-    public static void Copy(DirectoryInfo source, string destination)
+    public static void Copy(DirectoryInfo source, string destination, string? except = null)
     {
         Directory.CreateDirectory(destination);
-        foreach (var entry in source.EnumerateFileSystemInfos())
+        foreach (var entry in source.EnumerateFileSystemInfos().Where(e => e.Name != except))
         {
             var target = Path.Combine(destination, entry.Name);
             if (entry.LinkTarget is { } link)

@@ -77,8 +77,6 @@ public sealed class CloneRepositoryConsumer(IOptions<ClonerOptions> options, Che
         }
 
         var commit = await checkout.CheckoutAsync(resolved, scratch, token);
-        // The builder never reads .git (and the cache keeps working trees only), so a full-history fetch costs no disk past this point.
-        Directory.Delete(Path.Combine(scratch, ".git"), recursive: true);
         cache.Add(remote, commit, scratch);
         logger.LogInformation("Cloned {Repository} at {Ref} (commit {Commit}) for deployment {DeploymentId} in {Elapsed:0} ms",
             remote, command.Ref, commit, command.DeploymentId, Stopwatch.GetElapsedTime(started).TotalMilliseconds);

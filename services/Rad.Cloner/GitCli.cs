@@ -1,4 +1,8 @@
+using System.Diagnostics;
+
 namespace Rad.Cloner;
+
+public sealed record ProcessResult(int ExitCode, string StandardOutput, string StandardError);
 
 /// <summary>
 /// The git CLI, for the two things LibGit2Sharp 0.32 cannot do soundly (see README, "Cloning"): shallow fetches
@@ -39,8 +43,33 @@ public sealed class GitCli(GitRemote remote)
         return result.ExitCode == 0 ? result.StandardOutput : throw Failure(result);
     }
 
-    public Task<ProcessResult> TryRunAsync(string directory, CancellationToken token, params string[] arguments) =>
-        ProcessRunner.RunAsync("git", arguments, directory, _environment, token);
+    /// <summary>Runs git with an argument list (no shell); cancelling <paramref name="token"/> kills it.</summary>
+    public async Task<ProcessResult> TryRunAsync(string directory, CancellationToken token, params string[] arguments)
+    {
+        var start = new ProcessStartInfo("git", arguments)
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = directory,
+        };
+        foreach (var (name, value) in _environment)
+            start.Environment[name] = value;
+        using var process = Process.Start(start)!;
+        process.StandardInput.Close();
+        var output = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
+        var error = process.StandardError.ReadToEndAsync(CancellationToken.None);
+        try
+        {
+            await process.WaitForExitAsync(token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw;
+        }
+        return new ProcessResult(process.ExitCode, await output, await error);
+    }
 
     public CloneException Failure(ProcessResult result)
     {

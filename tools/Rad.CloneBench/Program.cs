@@ -37,17 +37,21 @@ try
         var (advertised, unadvertised) = BenchRepositories.Commits(Path.Combine(repositories, $"{name}.git"));
         var label = $"{name} ({history:0.0} MB of history)";
 
-        var lsBefore = await MedianAsync(runs, _ => Cli.RunAsync(Path.GetTempPath(), "ls-remote", "--", url));
-        var lsAfter = await MedianAsync(runs, _ => new GitCheckout(GitRemote.Parse(url, []), TimeSpan.FromMinutes(5)).ResolveAsync("HEAD", CancellationToken.None));
-        Console.WriteLine($"| {label} | resolve only (ls-remote) | {lsBefore.Ms} | {lsAfter.Ms} | | |");
+        var ls = await MedianAsync(runs,
+            _ => Cli.RunAsync(Path.GetTempPath(), "ls-remote", "--", url),
+            _ => new GitCheckout(GitRemote.Parse(url, []), TimeSpan.FromMinutes(5)).ResolveAsync("HEAD", CancellationToken.None));
+        Console.WriteLine($"| {label} | resolve only (ls-remote) | {ls[0].Ms} | {ls[1].Ms} | | |");
 
         foreach (var (gitRef, what) in new[] { ("HEAD", "HEAD"), ("release", "branch"), ("v1", "tag"), (advertised, "SHA, advertised"), (unadvertised, "SHA, unadvertised") })
         {
-            var before = await MedianAsync(runs, dir => OldCli.CloneAsync(url, gitRef, dir));
-            var first = await MedianAsync(runs, dir => Cloner.FirstDeployAsync(url, gitRef, dir));
-            var again = await MedianAsync(runs, dir => Cloner.SameCommitAgainAsync(url, gitRef, dir));
-            var libgit2 = await MedianAsync(runs, dir => LibGit2Only.CloneAsync(url, gitRef, dir));
-            Console.WriteLine($"| {label} | {what} | {before} | {first} | {again.Ms} | {libgit2} |");
+            // Fills the cache, so that "same commit again" measures hits only.
+            await Cloner.SameCommitAgainAsync(url, gitRef, Path.Combine(work, $"warm-up-{Guid.NewGuid():N}"));
+            var m = await MedianAsync(runs,
+                dir => OldCli.CloneAsync(url, gitRef, dir),
+                dir => Cloner.FirstDeployAsync(url, gitRef, dir),
+                dir => Cloner.SameCommitAgainAsync(url, gitRef, dir),
+                dir => LibGit2Only.CloneAsync(url, gitRef, dir));
+            Console.WriteLine($"| {label} | {what} | {m[0]} | {m[1]} | {m[2].Ms} | {m[3]} |");
         }
     }
 }
@@ -57,22 +61,23 @@ finally
     daemon.WaitForExit();
 }
 
-async Task<Measured> MedianAsync(int count, Func<string, Task> clone)
+// The approaches take turns within each run, so a change in the machine's load falls on all of them alike.
+async Task<Measured[]> MedianAsync(int count, params Func<string, Task>[] approaches)
 {
-    var times = new List<double>();
-    long gitSize = 0;
+    var times = approaches.Select(_ => new List<double>()).ToArray();
+    var gitSizes = new long[approaches.Length];
     for (var i = 0; i < count; i++)
-    {
-        var directory = Path.Combine(work, $"run-{Guid.NewGuid():N}");
-        var watch = Stopwatch.StartNew();
-        await clone(directory);
-        times.Add(watch.Elapsed.TotalMilliseconds);
-        gitSize = Directory.Exists(Path.Combine(directory, ".git")) ? DirectorySize(Path.Combine(directory, ".git")) : Cloner.LastGitSize;
-        if (Directory.Exists(directory))
-            Directory.Delete(directory, recursive: true);
-    }
-    times.Sort();
-    return new Measured(times[times.Count / 2], gitSize);
+        for (var a = 0; a < approaches.Length; a++)
+        {
+            var directory = Path.Combine(work, $"run-{Guid.NewGuid():N}");
+            var watch = Stopwatch.StartNew();
+            await approaches[a](directory);
+            times[a].Add(watch.Elapsed.TotalMilliseconds);
+            gitSizes[a] = Directory.Exists(Path.Combine(directory, ".git")) ? DirectorySize(Path.Combine(directory, ".git")) : 0;
+            foreach (var leftover in new[] { directory, directory + ".workspace" }.Where(Directory.Exists))
+                Directory.Delete(leftover, recursive: true);
+        }
+    return [.. times.Select((t, a) => new Measured(t.Order().ElementAt(t.Count / 2), gitSizes[a]))];
 }
 
 static long DirectorySize(string directory) =>
@@ -125,36 +130,25 @@ static class OldCli
 
 static class Cli
 {
-    static readonly Dictionary<string, string> Environment = new()
-    {
-        ["GIT_TERMINAL_PROMPT"] = "0",
-        ["GIT_ASKPASS"] = "/bin/false",
-        ["GIT_CONFIG_NOSYSTEM"] = "1",
-    };
-
     public static async Task RunAsync(string directory, params string[] arguments)
     {
-        var result = await ProcessRunner.RunAsync("git", arguments, directory, Environment, CancellationToken.None);
+        var git = new GitCli(GitRemote.Parse("git://unused", []));
+        var result = await git.TryRunAsync(directory, CancellationToken.None, arguments);
         if (result.ExitCode != 0)
-            throw new InvalidOperationException($"git {string.Join(' ', arguments)}: {result.StandardError}");
+            throw git.Failure(result);
     }
 }
 
 /// <summary>What CloneRepositoryConsumer does on a cache miss and on a hit, against a fresh workspace per run.</summary>
 static class Cloner
 {
-    public static long LastGitSize;
-
     public static async Task FirstDeployAsync(string url, string gitRef, string directory)
     {
         var remote = GitRemote.Parse(url, []);
         var checkout = new GitCheckout(remote, TimeSpan.FromMinutes(5));
         var target = await checkout.ResolveAsync(gitRef, CancellationToken.None);
         var commit = await checkout.CheckoutAsync(target, directory, CancellationToken.None);
-        LastGitSize = new DirectoryInfo(Path.Combine(directory, ".git")).EnumerateFiles("*", SearchOption.AllDirectories).Sum(f => f.Length);
-        Directory.Delete(Path.Combine(directory, ".git"), recursive: true);
         Cache(directory + ".workspace").Add(remote, commit, directory);
-        Directory.Delete(directory + ".workspace", recursive: true);
     }
 
     public static async Task SameCommitAgainAsync(string url, string gitRef, string directory)
@@ -163,16 +157,14 @@ static class Cloner
         var remote = GitRemote.Parse(url, []);
         var target = await new GitCheckout(remote, TimeSpan.FromMinutes(5)).ResolveAsync(gitRef, CancellationToken.None);
         if (target.Commit is null || !Cache(workspace).TryCopyTo(remote, target.Commit, directory))
-            // The first run of a cell fills the cache (an abbreviated SHA never hits it: its commit is known only after fetching).
+            // Only the warm-up of a cell gets here.
             await FirstDeployIntoAsync(workspace, remote, gitRef, directory);
-        LastGitSize = 0;
     }
 
     static async Task FirstDeployIntoAsync(string workspace, GitRemote remote, string gitRef, string directory)
     {
         var checkout = new GitCheckout(remote, TimeSpan.FromMinutes(5));
         var commit = await checkout.CheckoutAsync(await checkout.ResolveAsync(gitRef, CancellationToken.None), directory, CancellationToken.None);
-        Directory.Delete(Path.Combine(directory, ".git"), recursive: true);
         Cache(workspace).Add(remote, commit, directory);
     }
 

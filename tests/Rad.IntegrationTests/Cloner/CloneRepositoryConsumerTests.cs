@@ -56,6 +56,7 @@ public sealed class CloneRepositoryConsumerTests(GitServer server) : IClassFixtu
         var requestsBefore = server.UploadPackRequests("app");
         var one = await CloneAsync(first, "HEAD");
         var requestsForFirst = server.UploadPackRequests("app") - requestsBefore;
+        var fetchedHasGit = Directory.Exists(Path.Combine(one.WorkspacePath, ".git"));
         await _harness.Bus.Publish(new DeploymentFinished(first, true, one.WorkspacePath));
         var two = await CloneAsync(second, "main");
         var requestsForSecond = server.UploadPackRequests("app") - requestsBefore - requestsForFirst;
@@ -68,7 +69,8 @@ public sealed class CloneRepositoryConsumerTests(GitServer server) : IClassFixtu
         Assert.Equal(Path.Combine(_workspace.FullName, second.ToString("N")), two.WorkspacePath);
         Assert.True(File.Exists(Path.Combine(two.WorkspacePath, "third.txt")));
         Assert.Equal("second.txt", new FileInfo(Path.Combine(two.WorkspacePath, "link.txt")).LinkTarget);
-        Assert.False(Directory.Exists(Path.Combine(two.WorkspacePath, ".git")));
+        Assert.True(fetchedHasGit);
+        Assert.False(Directory.Exists(Path.Combine(two.WorkspacePath, ".git")));  // the cache keeps working trees only
         Assert.Equal(["app"], two.Applications.Select(a => a.Name));
         await WaitUntilAsync(() => !Directory.Exists(one.WorkspacePath));
     }
