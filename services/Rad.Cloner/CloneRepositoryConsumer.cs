@@ -72,14 +72,14 @@ public sealed class CloneRepositoryConsumer(IOptions<ClonerOptions> options, Che
         if (resolved.Commit is { } known && cache.TryCopyTo(remote, known, scratch))
         {
             logger.LogInformation("Copied the cached checkout of {Repository} at {Ref} (commit {Commit}) for deployment {DeploymentId} in {Elapsed:0} ms; nothing fetched",
-                remote, command.Ref, known, command.DeploymentId, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                remote.Display, command.Ref, known, command.DeploymentId, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
             return known;
         }
 
         var commit = await checkout.CheckoutAsync(resolved, scratch, token);
         cache.Add(remote, commit, scratch);
         logger.LogInformation("Cloned {Repository} at {Ref} (commit {Commit}) for deployment {DeploymentId} in {Elapsed:0} ms",
-            remote, command.Ref, commit, command.DeploymentId, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            remote.Display, command.Ref, commit, command.DeploymentId, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         return commit;
     }
 

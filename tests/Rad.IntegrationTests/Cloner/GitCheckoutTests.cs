@@ -130,6 +130,17 @@ public sealed class GitCheckoutTests(GitServer server) : IClassFixture<GitServer
     }
 
     [Fact]
+    public async Task Https_with_credentials_checks_out_an_annotated_tag_and_writes_them_nowhere()
+    {
+        var (target, commit) = await CheckoutAsync(server.HttpsUrl("app", $"{GitServer.User}:{GitServer.Token}"), "annotated", Into("https"));
+
+        Assert.Equal("refs/tags/annotated", target.Source);
+        Assert.Equal(server.Second, commit);
+        Assert.True(IsShallow(Into("https")));
+        AssertNoFileContains(Into("https"), GitServer.Token);
+    }
+
+    [Fact]
     public async Task Configured_credentials_for_the_host_are_used_and_written_nowhere()
     {
         var configured = new GitCredential { Host = $"127.0.0.1:{server.HttpPort}", Username = GitServer.User, Password = GitServer.Token };

@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -11,8 +13,8 @@ namespace Rad.IntegrationTests.Cloner;
 
 /// <summary>
 /// Real git servers the cloner tests own: a git daemon (git://) and git's own smart-HTTP backend behind a small
-/// Kestrel CGI host that demands basic auth, both on free ports of 127.0.0.1 over repositories made here. The daemon's
-/// log (one "Request upload-pack" line per connection) tells how often a client came.
+/// Kestrel CGI host that demands basic auth, over http and https, all on free ports of 127.0.0.1 over repositories
+/// made here. The daemon's log (one "Request upload-pack" line per connection) tells how often a client came.
 /// </summary>
 public sealed class GitServer : IAsyncLifetime
 {
@@ -27,13 +29,42 @@ public sealed class GitServer : IAsyncLifetime
     public string DaemonLog => Path.Combine(_root.FullName, "daemon.log");
     public int DaemonPort { get; } = FreePort();
     public int HttpPort { get; } = FreePort();
+    public int HttpsPort { get; } = FreePort();
     public string GitUrl(string name) => $"git://127.0.0.1:{DaemonPort}/{name}.git";
     public string HttpUrl(string name, string? credentials = null) => $"http://{(credentials is null ? "" : credentials + "@")}127.0.0.1:{HttpPort}/{name}.git";
+    public string HttpsUrl(string name, string? credentials = null) => $"https://{(credentials is null ? "" : credentials + "@")}127.0.0.1:{HttpsPort}/{name}.git";
+
+    /// <summary>
+    /// The https endpoint's self-signed certificate, made once per test run. libgit2 (OpenSSL) reads SSL_CERT_FILE when
+    /// it initializes, which is after this runs (only tests with this fixture touch LibGit2Sharp); git reads
+    /// GIT_SSL_CAINFO. Both get the system's authorities plus this one, so nothing else loses trust.
+    /// </summary>
+    static readonly X509Certificate2 Certificate = TrustedCertificate();
+
+    static X509Certificate2 TrustedCertificate()
+    {
+        using var key = RSA.Create(2048);
+        var request = new CertificateRequest("CN=127.0.0.1", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        var names = new SubjectAlternativeNameBuilder();
+        names.AddIpAddress(IPAddress.Loopback);
+        request.CertificateExtensions.Add(names.Build());
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
+        using var created = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
+        var bundle = Path.Combine(Path.GetTempPath(), $"rad-cloner-test-ca-{Environment.ProcessId}.pem");
+        File.WriteAllText(bundle, File.ReadAllText("/etc/ssl/certs/ca-certificates.crt") + "\n" + created.ExportCertificatePem() + "\n");
+        // .NET keeps its own copy of the environment (what child processes get); OpenSSL inside libgit2 reads the C one.
+        setenv("SSL_CERT_FILE", bundle, 1);
+        Environment.SetEnvironmentVariable("GIT_SSL_CAINFO", bundle);
+        return X509CertificateLoader.LoadPkcs12(created.Export(X509ContentType.Pfx), null);
+    }
 
     /// <summary>Commits of repository "app": First (no ref points at it), Second (branch feature, tags light and annotated), Third (main).</summary>
     public string First { get; private set; } = "";
     public string Second { get; private set; } = "";
     public string Third { get; private set; } = "";
+
+    [System.Runtime.InteropServices.DllImport("libc")]
+    static extern int setenv(string name, string value, int overwrite);
 
     public async Task InitializeAsync()
     {
@@ -78,7 +109,11 @@ public sealed class GitServer : IAsyncLifetime
     WebApplication HttpBackend()
     {
         var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls($"http://127.0.0.1:{HttpPort}");
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.Listen(IPAddress.Loopback, HttpPort);
+            kestrel.Listen(IPAddress.Loopback, HttpsPort, listen => listen.UseHttps(Certificate));
+        });
         var app = builder.Build();
         var expected = "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes($"{User}:{Token}"));
         app.Run(async context =>
