@@ -25,7 +25,9 @@ public sealed class CloneRepositoryConsumer(IOptions<ClonerOptions> options, Che
         }
 
         var target = Path.Combine(settings.Workspace, command.DeploymentId.ToString("N"));
+        var remote = GitRemote.Parse(command.Repository, settings.Credentials);
         string commit;
+        var fetched = false;
         if (File.Exists(Path.Combine(target, Marker)))
         {
             commit = (await File.ReadAllTextAsync(Path.Combine(target, Marker), context.CancellationToken)).Trim();
@@ -36,7 +38,7 @@ public sealed class CloneRepositoryConsumer(IOptions<ClonerOptions> options, Che
             var scratch = $"{target}.partial-{Guid.NewGuid():N}";
             try
             {
-                commit = await CloneAsync(command, scratch, context.CancellationToken);
+                (commit, fetched) = await CloneAsync(command, remote, scratch, context.CancellationToken);
                 await File.WriteAllTextAsync(Path.Combine(scratch, Marker), commit, context.CancellationToken);
                 Directory.Move(scratch, target);
             }
@@ -55,32 +57,31 @@ public sealed class CloneRepositoryConsumer(IOptions<ClonerOptions> options, Che
         }
 
         var (config, applications, error) = WorkspaceConfig.Read(target, command.ConfigPath, commit);
-        if (error is not null)
-        {
+        if (error is null)
+            await context.Publish(new RepositoryCloned(command.DeploymentId, commit, target, config!.Registry.Address, applications));
+        else
             await context.Publish(new CloneFailed(command.DeploymentId, error));
-            return;
-        }
-        await context.Publish(new RepositoryCloned(command.DeploymentId, commit, target, config!.Registry.Address, applications));
+        // After publishing, so the build does not wait for the copy; the builder only reads the folder meanwhile.
+        if (fetched)
+            cache.Add(remote, commit, target);
     }
 
-    async Task<string> CloneAsync(CloneRepository command, string scratch, CancellationToken token)
+    async Task<(string Commit, bool Fetched)> CloneAsync(CloneRepository command, GitRemote remote, string scratch, CancellationToken token)
     {
         var started = Stopwatch.GetTimestamp();
-        var remote = GitRemote.Parse(command.Repository, options.Value.Credentials);
         var checkout = new GitCheckout(remote, options.Value.CloneTimeout);
         var resolved = await checkout.ResolveAsync(command.Ref, token);
         if (resolved.Commit is { } known && cache.TryCopyTo(remote, known, scratch))
         {
             logger.LogInformation("Copied the cached checkout of {Repository} at {Ref} (commit {Commit}) for deployment {DeploymentId} in {Elapsed:0} ms; nothing fetched",
                 remote.Display, command.Ref, known, command.DeploymentId, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-            return known;
+            return (known, false);
         }
 
         var commit = await checkout.CheckoutAsync(resolved, scratch, token);
-        cache.Add(remote, commit, scratch);
         logger.LogInformation("Cloned {Repository} at {Ref} (commit {Commit}) for deployment {DeploymentId} in {Elapsed:0} ms",
             remote.Display, command.Ref, commit, command.DeploymentId, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-        return commit;
+        return (commit, true);
     }
 
     static void TryDelete(string directory)

@@ -57,6 +57,8 @@ public sealed class CloneRepositoryConsumerTests(GitServer server) : IClassFixtu
         var one = await CloneAsync(first, "HEAD");
         var requestsForFirst = server.UploadPackRequests("app") - requestsBefore;
         var fetchedHasGit = Directory.Exists(Path.Combine(one.WorkspacePath, ".git"));
+        // The cache is filled right after RepositoryCloned; a real deployment finishes seconds later.
+        await WaitUntilAsync(() => Cached().Count == 1);
         await _harness.Bus.Publish(new DeploymentFinished(first, true, one.WorkspacePath));
         var two = await CloneAsync(second, "main");
         var requestsForSecond = server.UploadPackRequests("app") - requestsBefore - requestsForFirst;
@@ -95,9 +97,13 @@ public sealed class CloneRepositoryConsumerTests(GitServer server) : IClassFixtu
         foreach (var gitRef in new[] { server.First, "feature", "main" })
             await CloneAsync(NewId.NextGuid(), gitRef);
 
-        var cached = Directory.GetDirectories(Path.Combine(_workspace.FullName, CheckoutCache.FolderName)).Select(Path.GetFileName).ToList();
-        Assert.Equal(2, cached.Count);
-        Assert.DoesNotContain(cached, c => c!.EndsWith(server.First, StringComparison.Ordinal));
+        await WaitUntilAsync(() => Cached() is { Count: 2 } cached && !cached.Any(c => c.EndsWith(server.First, StringComparison.Ordinal)));
+    }
+
+    List<string> Cached()
+    {
+        var folder = Path.Combine(_workspace.FullName, CheckoutCache.FolderName);
+        return Directory.Exists(folder) ? [.. Directory.GetDirectories(folder).Select(d => Path.GetFileName(d)).Where(n => !n.Contains('.'))] : [];
     }
 
     static async Task WaitUntilAsync(Func<bool> condition)
