@@ -51,7 +51,7 @@ public sealed class CheckoutCache(IOptions<ClonerOptions> options, TimeProvider 
             }
             catch (IOException)
             {
-                // Another deployment of the same commit added it first.
+                // Another deployment of the same commit added it first, or the checkout was released while being copied.
                 Remove(scratch);
             }
         }

@@ -52,6 +52,7 @@ public sealed class GitServer : IAsyncLifetime
         using var created = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
         var bundle = Path.Combine(Path.GetTempPath(), $"rad-cloner-test-ca-{Environment.ProcessId}.pem");
         File.WriteAllText(bundle, File.ReadAllText("/etc/ssl/certs/ca-certificates.crt") + "\n" + created.ExportCertificatePem() + "\n");
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => File.Delete(bundle);
         // .NET keeps its own copy of the environment (what child processes get); OpenSSL inside libgit2 reads the C one.
         setenv("SSL_CERT_FILE", bundle, 1);
         Environment.SetEnvironmentVariable("GIT_SSL_CAINFO", bundle);
