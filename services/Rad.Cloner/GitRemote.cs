@@ -15,16 +15,17 @@ public sealed partial record GitRemote(string Url, string Display, string? Usern
             return new GitRemote(repository, display, null, null, UsesSsh: !repository.StartsWith('/') && !repository.StartsWith("file:", StringComparison.Ordinal));
 
         var userInfo = UserInfo().Match(repository);
-        var user = userInfo.Success ? Uri.UnescapeDataString(userInfo.Groups["user"].Value) : null;
-        var password = userInfo.Groups["password"].Success ? Uri.UnescapeDataString(userInfo.Groups["password"].Value) : null;
+        var (scheme, rest) = userInfo.Success ? (userInfo.Groups["scheme"].Value, repository[userInfo.Length..]) : ("", repository);
         if (uri.Scheme == "ssh")
-            // ssh authenticates with the system's keys; a user name is part of the address, a password is never used.
-            return new GitRemote(userInfo.Success ? UserInfo().Replace(repository, $"${{scheme}}{userInfo.Groups["user"].Value}@", 1) : repository, display, null, null, UsesSsh: true);
-        var url = userInfo.Success ? UserInfo().Replace(repository, "${scheme}", 1) : repository;
-        if (user is null && uri.Scheme is "https" or "http" && configured.FirstOrDefault(c => string.Equals(c.Host, uri.Authority, StringComparison.OrdinalIgnoreCase)
-                || string.Equals(c.Host, uri.Host, StringComparison.OrdinalIgnoreCase)) is { } login)
+            // ssh authenticates with the system's keys: a user name is part of the address, a password is never used.
+            return new GitRemote(userInfo.Success ? $"{scheme}{userInfo.Groups["user"].Value}@{rest}" : repository, display, null, null, UsesSsh: true);
+
+        var user = userInfo.Success ? Uri.UnescapeDataString(userInfo.Groups["user"].Value) : null;
+        var password = userInfo.Groups["password"].Success ? Uri.UnescapeDataString(userInfo.Groups["password"].Value) : "";
+        if (user is null && uri.Scheme is "https" or "http" && configured.FirstOrDefault(c =>
+                string.Equals(c.Host, uri.Authority, StringComparison.OrdinalIgnoreCase) || string.Equals(c.Host, uri.Host, StringComparison.OrdinalIgnoreCase)) is { } login)
             (user, password) = (login.Username, login.Password);
-        return new GitRemote(url, display, user, password ?? (user is null ? null : ""), UsesSsh: false);
+        return new GitRemote(scheme + rest, display, user, user is null ? null : password, UsesSsh: false);
     }
 
     public override string ToString() => Display;
