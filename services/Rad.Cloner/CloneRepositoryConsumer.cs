@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using MassTransit;
 using Microsoft.Extensions.Options;
 using Rad.Contracts;
@@ -5,10 +6,11 @@ using Rad.Contracts;
 namespace Rad.Cloner;
 
 /// <summary>
-/// Clones into a scratch folder and moves it into place only when complete, so a redelivered command finds either
-/// nothing (and clones) or a finished checkout (and reports it again without cloning).
+/// Resolves the ref, then copies the commit's checkout from the cache or fetches it, into a scratch folder that is
+/// moved into place only when complete, so a redelivered command finds either nothing (and clones) or a finished
+/// checkout (and reports it again without cloning).
 /// </summary>
-public sealed class CloneRepositoryConsumer(IOptions<ClonerOptions> options, ILogger<CloneRepositoryConsumer> logger) : IConsumer<CloneRepository>
+public sealed class CloneRepositoryConsumer(IOptions<ClonerOptions> options, CheckoutCache cache, ILogger<CloneRepositoryConsumer> logger) : IConsumer<CloneRepository>
 {
     const string Marker = ".rad-commit";
 
@@ -23,8 +25,9 @@ public sealed class CloneRepositoryConsumer(IOptions<ClonerOptions> options, ILo
         }
 
         var target = Path.Combine(settings.Workspace, command.DeploymentId.ToString("N"));
-        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var remote = GitRemote.Parse(command.Repository, settings.Credentials);
         string commit;
+        var fetched = false;
         if (File.Exists(Path.Combine(target, Marker)))
         {
             commit = (await File.ReadAllTextAsync(Path.Combine(target, Marker), context.CancellationToken)).Trim();
@@ -35,7 +38,7 @@ public sealed class CloneRepositoryConsumer(IOptions<ClonerOptions> options, ILo
             var scratch = $"{target}.partial-{Guid.NewGuid():N}";
             try
             {
-                commit = await new GitCheckout(command.Repository, settings.CloneTimeout).CloneAsync(command.Ref, scratch, context.CancellationToken);
+                (commit, fetched) = await CloneAsync(command, remote, scratch, context.CancellationToken);
                 await File.WriteAllTextAsync(Path.Combine(scratch, Marker), commit, context.CancellationToken);
                 Directory.Move(scratch, target);
             }
@@ -51,18 +54,34 @@ public sealed class CloneRepositoryConsumer(IOptions<ClonerOptions> options, ILo
                 TryDelete(scratch);
                 throw;
             }
-            logger.LogInformation("Cloned {Repository} at {Ref} (commit {Commit}) for deployment {DeploymentId} in {Elapsed:0} ms",
-                RepositoryUrl.Redact(command.Repository), command.Ref, commit, command.DeploymentId,
-                System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         }
 
         var (config, applications, error) = WorkspaceConfig.Read(target, command.ConfigPath, commit);
-        if (error is not null)
-        {
+        if (error is null)
+            await context.Publish(new RepositoryCloned(command.DeploymentId, commit, target, config!.Registry.Address, applications));
+        else
             await context.Publish(new CloneFailed(command.DeploymentId, error));
-            return;
+        // After publishing, so the build does not wait for the copy; the builder only reads the folder meanwhile.
+        if (fetched)
+            cache.Add(remote, commit, target);
+    }
+
+    async Task<(string Commit, bool Fetched)> CloneAsync(CloneRepository command, GitRemote remote, string scratch, CancellationToken token)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var checkout = new GitCheckout(remote, options.Value.CloneTimeout);
+        var resolved = await checkout.ResolveAsync(command.Ref, token);
+        if (resolved.Commit is { } known && cache.TryCopyTo(remote, known, scratch))
+        {
+            logger.LogInformation("Copied the cached checkout of {Repository} at {Ref} (commit {Commit}) for deployment {DeploymentId} in {Elapsed:0} ms; nothing fetched",
+                remote.Display, command.Ref, known, command.DeploymentId, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            return (known, false);
         }
-        await context.Publish(new RepositoryCloned(command.DeploymentId, commit, target, config!.Registry.Address, applications));
+
+        var commit = await checkout.CheckoutAsync(resolved, scratch, token);
+        logger.LogInformation("Cloned {Repository} at {Ref} (commit {Commit}) for deployment {DeploymentId} in {Elapsed:0} ms",
+            remote.Display, command.Ref, commit, command.DeploymentId, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        return (commit, true);
     }
 
     static void TryDelete(string directory)

@@ -1,115 +1,117 @@
-using System.Text.RegularExpressions;
+using System.Diagnostics;
+using LibGit2Sharp;
 
 namespace Rad.Cloner;
 
-public sealed class CloneException(string message) : Exception(message);
-
-/// <summary>Shallow clones of a branch, tag or commit with the git CLI, which (unlike LibGit2Sharp) does shallow fetches.</summary>
-public sealed partial class GitCheckout(string repository, TimeSpan timeout)
+/// <summary>
+/// Resolves a deployment's ref to a commit without cloning, and checks out that commit with as little history as the
+/// server allows. LibGit2Sharp lists the server's refs (git://, https, local), creates the repository and checks out;
+/// the git CLI fetches (see <see cref="GitCli"/>) and does all of it for ssh. Every step shares one deadline.
+/// </summary>
+public sealed class GitCheckout(GitRemote remote, TimeSpan timeout)
 {
-    static readonly Dictionary<string, string> Environment = new()
-    {
-        ["GIT_TERMINAL_PROMPT"] = "0",
-        ["GIT_ASKPASS"] = "/bin/false",
-        ["GIT_SSH_COMMAND"] = "ssh -o BatchMode=yes -o StrictHostKeyChecking=accept-new",
-        ["GIT_CONFIG_NOSYSTEM"] = "1",
-    };
+    const string Fetched = "refs/rad/fetched";
+    // Nothing but the objects: no tags followed, no submodules, no FETCH_HEAD, no maintenance process afterwards.
+    static readonly string[] Fetch = ["fetch", "--quiet", "--no-tags", "--no-recurse-submodules", "--no-write-fetch-head", "--no-auto-maintenance"];
+    readonly long _started = Stopwatch.GetTimestamp();
+    readonly GitCli _git = new(remote);
 
-    /// <summary>Checks out <paramref name="gitRef"/> ("HEAD" for the default branch) into <paramref name="directory"/> and returns the commit SHA.</summary>
-    public async Task<string> CloneAsync(string gitRef, string directory, CancellationToken token)
+    public Task<RemoteTarget> ResolveAsync(string gitRef, CancellationToken token) =>
+        WithinDeadlineAsync(async deadline => RemoteTarget.Resolve(gitRef, await ListRefsAsync(deadline), remote), token);
+
+    /// <summary>Fetches and checks out <paramref name="target"/> into <paramref name="directory"/> (a .git folder included); returns the commit.</summary>
+    public Task<string> CheckoutAsync(RemoteTarget target, string directory, CancellationToken token) => WithinDeadlineAsync(async deadline =>
     {
         Directory.CreateDirectory(directory);
-        if (FullSha().IsMatch(gitRef))
-            await FetchCommitAsync(gitRef, directory, token);
-        else if (gitRef == "HEAD")
-            await GitAsync(directory, token, "clone", "--quiet", "--depth", "1", "--no-tags", "--", repository, ".");
-        else
-            await CloneBranchOrTagAsync(gitRef, directory, token);
-        return (await GitAsync(directory, token, "rev-parse", "HEAD")).Trim();
-    }
-
-    async Task CloneBranchOrTagAsync(string gitRef, string directory, CancellationToken token)
-    {
-        var result = await TryGitAsync(directory, token, "clone", "--quiet", "--depth", "1", "--no-tags", "--branch", gitRef, "--", repository, ".");
-        if (result.ExitCode == 0)
-            return;
-        if (!result.StandardError.Contains("not found in upstream", StringComparison.Ordinal))
-            throw Failure(result);
-        if (!ShortSha().IsMatch(gitRef))
-            throw new CloneException($"ref '{gitRef}' was not found in {RepositoryUrl.Redact(repository)}: it is no branch or tag there (commits are given by their full 40-character SHA)");
-        // An abbreviated SHA can only be resolved against the full history.
-        Clear(directory);
-        await GitAsync(directory, token, "clone", "--quiet", "--no-checkout", "--", repository, ".");
-        var resolved = await TryGitAsync(directory, token, "rev-parse", "--verify", "--quiet", gitRef + "^{commit}");
-        if (resolved.ExitCode != 0)
-            throw new CloneException($"ref '{gitRef}' was not found in {RepositoryUrl.Redact(repository)}: no branch, tag or commit has that name");
-        await GitAsync(directory, token, "checkout", "--quiet", "--detach", resolved.StandardOutput.Trim());
-    }
-
-    async Task FetchCommitAsync(string sha, string directory, CancellationToken token)
-    {
-        await GitAsync(directory, token, "init", "--quiet");
-        await GitAsync(directory, token, "remote", "add", "origin", repository);
-        var shallow = await TryGitAsync(directory, token, "fetch", "--quiet", "--depth", "1", "origin", sha);
-        if (shallow.ExitCode != 0)
+        await OffThreadAsync(() =>
         {
-            // Servers that refuse fetching an unadvertised commit still serve the whole history.
-            var full = await TryGitAsync(directory, token, "fetch", "--quiet", "origin");
-            if (full.ExitCode != 0)
-                throw Failure(full);
-            var exists = await TryGitAsync(directory, token, "cat-file", "-e", sha + "^{commit}");
-            if (exists.ExitCode != 0)
-                throw new CloneException($"commit {sha} was not found in {RepositoryUrl.Redact(repository)}");
-            await GitAsync(directory, token, "checkout", "--quiet", "--detach", sha);
-            return;
+            using var repository = new Repository(Repository.Init(directory));
+            repository.Network.Remotes.Add("origin", remote.Url);
+            return 0;
+        }, deadline);
+
+        string revision;
+        if (target.Source is { } source)
+        {
+            // Over git:// protocol v2 waits ~40 ms per request round trip on Nagle's algorithm (measured); v0 fetches a ref just as well.
+            string[] protocol = remote.Url.StartsWith("git://", StringComparison.Ordinal) ? ["-c", "protocol.version=0"] : [];
+            await _git.RunAsync(directory, deadline, [.. protocol, .. Fetch, "--depth", "1", "origin", $"+{source}:{Fetched}"]);
+            revision = Fetched;
         }
-        await GitAsync(directory, token, "checkout", "--quiet", "--detach", "FETCH_HEAD");
+        else if (target.Commit is { } sha && (await _git.TryRunAsync(directory, deadline, [.. Fetch, "--depth", "1", "origin", $"{sha}:{Fetched}"])).ExitCode == 0)
+            revision = Fetched;
+        else
+        {
+            // Servers that refuse an unadvertised commit still serve the whole history, and an abbreviated SHA needs it.
+            await _git.RunAsync(directory, deadline, [.. Fetch, "origin", "+refs/heads/*:refs/remotes/origin/*", "+refs/tags/*:refs/tags/*"]);
+            revision = target.Commit ?? target.Ref;
+        }
+        return await OffThreadAsync(() => CheckOut(directory, revision, target), deadline);
+    }, token);
+
+    Task<IReadOnlyList<AdvertisedRef>> ListRefsAsync(CancellationToken deadline) => remote.UsesSsh
+        ? _git.ListRefsAsync(deadline)
+        : OffThreadAsync<IReadOnlyList<AdvertisedRef>>(() =>
+        {
+            var asked = 0;
+            try
+            {
+                return [.. Repository.ListRemoteReferences(remote.Url, (_, _, _) => Credentials(++asked, deadline))
+                    .Select(r => new AdvertisedRef(r.CanonicalName, r.ResolveToDirectReference()?.TargetIdentifier ?? "", (r as SymbolicReference)?.TargetIdentifier))];
+            }
+            catch (LibGit2SharpException e)
+            {
+                throw new CloneException($"git could not clone {remote}: {RepositoryUrl.Redact(e.Message)}");
+            }
+        }, deadline);
+
+    /// <summary>libgit2 asks again after every 401, up to 15 times: the second question means the server refused the answer.</summary>
+    Credentials Credentials(int asked, CancellationToken deadline)
+    {
+        deadline.ThrowIfCancellationRequested();
+        if (remote.Username is null)
+            throw new InvalidOperationException($"the server asks for credentials and RAD has none for it: put them in the URL (https://user:token@host/...) or set Rad__Cloner__Credentials__N__Host, __Username and __Password on the cloner");
+        if (asked > 1)
+            throw new InvalidOperationException("the server refused the credentials (authentication failed): check the user and token");
+        return new UsernamePasswordCredentials { Username = remote.Username, Password = remote.Password };
     }
 
-    async Task<string> GitAsync(string directory, CancellationToken token, params string[] arguments)
+    string CheckOut(string directory, string revision, RemoteTarget target)
     {
-        var result = await TryGitAsync(directory, token, arguments);
-        if (result.ExitCode != 0)
-            throw Failure(result);
-        return result.StandardOutput;
-    }
-
-    async Task<ProcessResult> TryGitAsync(string directory, CancellationToken token, params string[] arguments)
-    {
+        using var repository = new Repository(directory);
+        Commit? commit;
         try
         {
-            return await ProcessRunner.RunAsync("git", arguments, directory, Environment, timeout, token);
+            commit = repository.Lookup(revision)?.Peel<Commit>();
         }
-        catch (TimeoutException)
+        catch (AmbiguousSpecificationException)
         {
-            throw new CloneException($"git {arguments[0]} did not finish within {timeout.TotalSeconds:0} s; is the repository server reachable?");
+            throw new CloneException($"ref '{target.Ref}' names several commits in {remote}: give more characters of the SHA");
         }
+        if (commit is null)
+            throw new CloneException(target.Commit is null
+                ? $"ref '{target.Ref}' was not found in {remote}: no branch, tag or commit has that name"
+                : $"commit {target.Commit} was not found in {remote}");
+        repository.Checkout(commit.Tree, null, new CheckoutOptions { CheckoutModifiers = CheckoutModifiers.Force });
+        return commit.Sha;
     }
 
-    CloneException Failure(ProcessResult result)
-    {
-        var lines = result.StandardError.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Select(l => l.StartsWith("fatal: ", StringComparison.Ordinal) ? l[7..] : l)
-            .Where(l => !l.StartsWith("hint:", StringComparison.Ordinal))
-            .TakeLast(3);
-        var detail = RepositoryUrl.Redact(string.Join("; ", lines));
-        return new CloneException($"git could not clone {RepositoryUrl.Redact(repository)}: {(detail.Length > 0 ? detail : $"exit code {result.ExitCode}")}");
-    }
+    /// <summary>libgit2 blocks its thread, so it gets a thread of its own; past the deadline the caller goes on and the thread finishes by itself.</summary>
+    static Task<T> OffThreadAsync<T>(Func<T> work, CancellationToken deadline) =>
+        Task.Factory.StartNew(work, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).WaitAsync(deadline);
 
-    static void Clear(string directory)
+    async Task<T> WithinDeadlineAsync<T>(Func<CancellationToken, Task<T>> step, CancellationToken token)
     {
-        foreach (var entry in new DirectoryInfo(directory).EnumerateFileSystemInfos())
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(token);
+        var left = timeout - Stopwatch.GetElapsedTime(_started);
+        deadline.CancelAfter(left > TimeSpan.Zero ? left : TimeSpan.Zero);
+        try
         {
-            if (entry is DirectoryInfo d)
-                d.Delete(recursive: true);
-            else
-                entry.Delete();
+            return await step(deadline.Token);
+        }
+        catch (OperationCanceledException) when (!token.IsCancellationRequested)
+        {
+            throw new CloneException($"cloning {remote} did not finish within {timeout.TotalSeconds:0} s (Rad__Cloner__CloneTimeout); is the repository server reachable?");
         }
     }
-
-    [GeneratedRegex("^[0-9a-f]{40}$")]
-    private static partial Regex FullSha();
-
-    [GeneratedRegex("^[0-9a-f]{7,39}$")]
-    private static partial Regex ShortSha();
 }

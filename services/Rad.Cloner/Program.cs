@@ -8,6 +8,7 @@ builder.AddRadService("cloner", bus =>
     bus.AddConsumer<DeploymentFinishedConsumer>();
 });
 builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddSingleton<CheckoutCache>();
 builder.Services.AddHostedService<WorkspaceJanitor>();
 builder.Services.Configure<ClonerOptions>(builder.Configuration.GetSection("Rad:Cloner"));
 builder.Services.PostConfigure<ClonerOptions>(options =>

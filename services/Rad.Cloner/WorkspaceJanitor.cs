@@ -4,9 +4,10 @@ namespace Rad.Cloner;
 
 /// <summary>
 /// Removes checkouts older than the retention period. Finished deployments release theirs at once; this catches the
-/// rest: a clone that completed after its deployment had already ended, or a scratch folder left by a crash.
+/// rest: a clone that completed after its deployment had already ended, or a scratch folder left by a crash. It also
+/// prunes the cache of checkouts by commit, which keeps its own count and retention.
 /// </summary>
-public sealed class WorkspaceJanitor(IOptions<ClonerOptions> options, TimeProvider clock, ILogger<WorkspaceJanitor> logger) : BackgroundService
+public sealed class WorkspaceJanitor(IOptions<ClonerOptions> options, CheckoutCache cache, TimeProvider clock, ILogger<WorkspaceJanitor> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -23,7 +24,7 @@ public sealed class WorkspaceJanitor(IOptions<ClonerOptions> options, TimeProvid
         if (!workspace.Exists)
             return;
         var cutoff = clock.GetUtcNow() - options.Value.WorkspaceRetention;
-        foreach (var checkout in workspace.EnumerateDirectories().Where(d => d.LastWriteTimeUtc < cutoff.UtcDateTime))
+        foreach (var checkout in workspace.EnumerateDirectories().Where(d => d.Name != CheckoutCache.FolderName && d.LastWriteTimeUtc < cutoff.UtcDateTime))
         {
             try
             {
@@ -35,5 +36,6 @@ public sealed class WorkspaceJanitor(IOptions<ClonerOptions> options, TimeProvid
                 logger.LogWarning("Could not remove checkout {Path}: {Reason}", checkout.FullName, e.Message);
             }
         }
+        cache.Prune();
     }
 }

@@ -20,7 +20,8 @@ public sealed class WorkspaceJanitorTests : IDisposable
         recent.LastWriteTimeUtc = now.UtcDateTime.AddHours(-1);
         var options = Options.Create(new ClonerOptions { Workspace = _workspace.FullName, WorkspaceRetention = TimeSpan.FromHours(6) });
 
-        new WorkspaceJanitor(options, new FakeClock(now), NullLogger<WorkspaceJanitor>.Instance).Sweep();
+        var clock = new FakeClock(now);
+        new WorkspaceJanitor(options, new CheckoutCache(options, clock, NullLogger<CheckoutCache>.Instance), clock, NullLogger<WorkspaceJanitor>.Instance).Sweep();
 
         Assert.False(Directory.Exists(old.FullName));
         Assert.True(Directory.Exists(recent.FullName));
