@@ -4,7 +4,10 @@ using Xunit;
 
 namespace Rad.IntegrationTests.Isolated;
 
-/// <summary>A throwaway PostgreSQL for one test class; every test takes a database of its own from it.</summary>
+/// <summary>
+/// A throwaway PostgreSQL: database "rad" (<see cref="ConnectionString"/>), or a database of its own per test
+/// (<see cref="NewDatabaseAsync"/>). It keeps its host port and its data across a restart.
+/// </summary>
 public sealed class OwnedPostgres : IAsyncLifetime
 {
     readonly string _password = Guid.NewGuid().ToString("N");
@@ -12,6 +15,7 @@ public sealed class OwnedPostgres : IAsyncLifetime
     NpgsqlDataSource? _admin;
 
     public int Port { get; } = OwnedContainers.FreePort();
+    public string ConnectionString => OwnedContainers.ConnectionString(Port, _password);
 
     public async Task InitializeAsync()
     {
@@ -27,6 +31,13 @@ public sealed class OwnedPostgres : IAsyncLifetime
         await using (var command = _admin!.CreateCommand($"CREATE DATABASE {name}"))
             await command.ExecuteNonQueryAsync();
         return NpgsqlDataSource.Create(OwnedContainers.ConnectionString(Port, _password, name));
+    }
+
+    /// <summary>Stops the server (a fast shutdown: clients are disconnected) and starts it again; returns once it accepts connections.</summary>
+    public async Task RestartAsync()
+    {
+        await _container!.StopAsync();
+        await _container.StartAsync();
     }
 
     public async Task DisposeAsync()
