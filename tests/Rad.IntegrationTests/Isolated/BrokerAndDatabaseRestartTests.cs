@@ -12,16 +12,19 @@ namespace Rad.IntegrationTests.Isolated;
 /// </summary>
 public sealed class BrokerAndDatabaseRestartTests(IsolatedRad rad, ITestOutputHelper output) : IClassFixture<IsolatedRad>
 {
-    // Long enough that the restart (about 5 s for RabbitMQ, 2 s for PostgreSQL) lands inside the build.
+    // Long enough that the restart (7-14 s for RabbitMQ, 1-2 s for PostgreSQL here) lands inside the build.
     const int BuildSeconds = 8;
+
+    // How long PostgreSQL stays down after the build has finished and its result waits at the saga: far past the saga's
+    // quick retries (2 s), within its database-outage retries (about 2 min).
+    const int OutageAfterBuildSeconds = 15;
 
     [Fact]
     public async Task RabbitMQ_restarted_while_a_deployment_builds_and_the_deployment_still_succeeds_running_each_stage_once()
     {
         var (name, port, id) = await StartDeploymentAsync("tc-rmq");
-        await rad.WaitForStageAsync(id, StageNames.Build(name), TimeSpan.FromSeconds(60));
-        await Task.Delay(1500);
-        await AssertBuildingAsync(id, name);
+        await WaitUntilOnlyTheBuildRunsAsync(id, name);
+        await Task.Delay(1000); // into the build's sleep
 
         var restart = Stopwatch.StartNew();
         await rad.Rabbit.RestartAsync();
@@ -35,17 +38,39 @@ public sealed class BrokerAndDatabaseRestartTests(IsolatedRad rad, ITestOutputHe
     public async Task PostgreSQL_restarted_while_the_saga_waits_between_stages_and_the_deployment_still_succeeds_running_each_stage_once()
     {
         var (name, port, id) = await StartDeploymentAsync("tc-pg");
-        await rad.WaitForStageAsync(id, StageNames.Build(name), TimeSpan.FromSeconds(60));
-        await Task.Delay(1000);
-        await AssertBuildingAsync(id, name);
+        await WaitUntilOnlyTheBuildRunsAsync(id, name);
 
         var restart = Stopwatch.StartNew();
         await rad.Postgres.RestartAsync();
         output.WriteLine($"PostgreSQL restarted in {restart.Elapsed.TotalSeconds:0.0} s");
         output.WriteLine($"the status API answered {await rad.FailedReadsUntilAnswerAsync(id)} read(s) with an error after the restart");
-        await AssertBuildingAsync(id, name); // so the saga's next step (the build's result) comes after the restart
+        await WaitUntilOnlyTheBuildRunsAsync(id, name); // so the saga's next step (the build's result) comes after the restart
 
         var deployment = await rad.WaitForEndAsync(id, TimeSpan.FromMinutes(3));
+        await AssertSucceededRunningEachStageOnceAsync(deployment, name, port);
+    }
+
+    /// <summary>The build's result arrives while the database is down: the saga holds it until the database is back.</summary>
+    [Fact]
+    public async Task PostgreSQL_down_when_the_build_finishes_and_the_deployment_still_succeeds_once_it_is_back()
+    {
+        var (name, port, id) = await StartDeploymentAsync("tc-pgdown");
+        await WaitUntilOnlyTheBuildRunsAsync(id, name);
+
+        var outage = Stopwatch.StartNew();
+        await rad.Postgres.StopAsync();
+        var watch = Stopwatch.StartNew();
+        while (!rad.ProcessLog("builder").Contains($"Built {rad.Registry}/{name}:", StringComparison.Ordinal))
+        {
+            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(60), $"the build did not finish within 60 s of the database stopping\n{rad.Tails()}");
+            await Task.Delay(200);
+        }
+        output.WriteLine($"the build finished {outage.Elapsed.TotalSeconds:0.0} s into the outage");
+        await Task.Delay(TimeSpan.FromSeconds(OutageAfterBuildSeconds));
+        await rad.Postgres.StartAsync();
+        output.WriteLine($"PostgreSQL was down {outage.Elapsed.TotalSeconds:0.0} s");
+
+        var deployment = await rad.WaitForEndAsync(id, TimeSpan.FromMinutes(2));
         await AssertSucceededRunningEachStageOnceAsync(deployment, name, port);
     }
 
@@ -61,13 +86,25 @@ public sealed class BrokerAndDatabaseRestartTests(IsolatedRad rad, ITestOutputHe
         return (name, port, id);
     }
 
-    /// <summary>The restart must land while the image builds, or the test would prove nothing.</summary>
-    async Task AssertBuildingAsync(Guid id, string name)
+    /// <summary>
+    /// Waits (bounded) until the build is the only stage still open, and fails if it has already ended: the restart
+    /// must land while the image builds, or the test would prove nothing.
+    /// </summary>
+    async Task WaitUntilOnlyTheBuildRunsAsync(Guid id, string name)
     {
-        var deployment = await rad.GetAsync(id);
-        var build = deployment.Stages.Single(s => s.Name == StageNames.Build(name));
-        Assert.True(build.State == StageStates.InProgress && deployment.Stages.Where(s => s != build).All(s => s.State == StageStates.Completed),
-            $"expected only the build in progress, found: {string.Join("; ", deployment.Stages.Select(s => $"{s.Name} {s.State}"))}");
+        var watch = Stopwatch.StartNew();
+        while (true)
+        {
+            var deployment = await rad.GetAsync(id);
+            var build = deployment.Stages.SingleOrDefault(s => s.Name == StageNames.Build(name));
+            var others = deployment.Stages.Where(s => s != build).ToList();
+            Assert.True(build?.State is null or StageStates.InProgress && others.All(s => s.State is StageStates.InProgress or StageStates.Completed),
+                $"the build is no longer running: {string.Join("; ", deployment.Stages.Select(s => $"{s.Name} {s.State}"))}");
+            if (build is not null && others.All(s => s.State == StageStates.Completed))
+                return;
+            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(60), $"stages did not reach the build: {string.Join("; ", deployment.Stages.Select(s => $"{s.Name} {s.State}"))}");
+            await Task.Delay(100);
+        }
     }
 
     async Task AssertSucceededRunningEachStageOnceAsync(DeploymentView deployment, string name, int port)

@@ -70,6 +70,8 @@ public sealed class IsolatedRad : IAsyncLifetime
             version: 0.1
             log:
               level: warn
+              accesslog:
+                disabled: true
             storage:
               filesystem:
                 rootdirectory: {Path.Combine(State, "registry", "data")}
@@ -214,19 +216,6 @@ public sealed class IsolatedRad : IAsyncLifetime
     }
 
     public Task<string> LogAsync(Guid id) => Http.GetStringAsync(new Uri(Api, $"/api/deployments/{id}/log"));
-
-    public async Task<DeploymentView> WaitForStageAsync(Guid id, string stage, TimeSpan limit)
-    {
-        var watch = Stopwatch.StartNew();
-        while (watch.Elapsed < limit)
-        {
-            var deployment = await GetAsync(id);
-            if (deployment.Stages.Any(s => s.Name == stage))
-                return deployment;
-            await Task.Delay(100);
-        }
-        throw new TimeoutException($"stage {stage} of {id} did not start within {limit.TotalSeconds:0} s; log:\n{await LogAsync(id)}\n{Tails()}");
-    }
 
     /// <summary>Waits (bounded) until the deployment has ended; a status service that does not answer meanwhile is asked again.</summary>
     public async Task<DeploymentView> WaitForEndAsync(Guid id, TimeSpan limit)

@@ -40,6 +40,10 @@ public sealed class OwnedPostgres : IAsyncLifetime
         await _container.StartAsync();
     }
 
+    public Task StopAsync() => _container!.StopAsync();
+
+    public Task StartAsync() => _container!.StartAsync();
+
     public async Task DisposeAsync()
     {
         if (_admin is not null)
