@@ -30,6 +30,7 @@ public sealed class IsolatedRad : IAsyncLifetime
     int _gitPort;
     int _registryPort;
     int _statusPort;
+    bool _disposed;
 
     public OwnedRabbitMq Rabbit { get; } = new();
     public OwnedPostgres Postgres { get; } = new();
@@ -246,6 +247,10 @@ public sealed class IsolatedRad : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
+        // Also called by InitializeAsync when the start fails; xunit may call it again.
+        if (_disposed)
+            return;
+        _disposed = true;
         // The RAD services first, so nothing re-creates or re-routes what is removed after them.
         await Task.WhenAll(_processes.Select(p => p.DisposeAsync().AsTask()));
         foreach (var service in _swarmServices)
