@@ -3,9 +3,10 @@ namespace Rad.IntegrationTests;
 /// <summary>Repository contents the tests deploy: small busybox web servers, each saying who it is.</summary>
 public static class Repos
 {
-    public static Dictionary<string, string> WebApp(string name, int port, int replicas = 1, string extraDockerLines = "", string? greeting = null) => new()
+    public static Dictionary<string, string> WebApp(string name, int port, int replicas = 1, string extraDockerLines = "", string? greeting = null,
+        string registry = DefaultRegistry) => new()
     {
-        ["rad.json"] = RadJson((name, "Dockerfile", replicas, port)),
+        ["rad.json"] = RadJsonFor(registry, (name, "Dockerfile", replicas, port)),
         ["Dockerfile"] = $"""
             FROM rad/busybox:local
             COPY www /www
@@ -15,13 +16,17 @@ public static class Repos
         ["www/index.html"] = greeting ?? $"Hello from {name}",
     };
 
-    public static string RadJson(params (string Name, string Dockerfile, int Replicas, int Port)[] apps) =>
+    const string DefaultRegistry = "127.0.0.1:5000/it";
+
+    public static string RadJson(params (string Name, string Dockerfile, int Replicas, int Port)[] apps) => RadJsonFor(DefaultRegistry, apps);
+
+    public static string RadJsonFor(string registry, params (string Name, string Dockerfile, int Replicas, int Port)[] apps) =>
         $$"""
         {
           "applications": [
             {{string.Join(",\n    ", apps.Select(a => $$"""{ "application_name": "{{a.Name}}", "dockerfile": "{{a.Dockerfile}}", "replica_count": {{a.Replicas}}, "port": {{a.Port}} }"""))}}
           ],
-          "registry": { "address": "127.0.0.1:5000/it" }
+          "registry": { "address": "{{registry}}" }
         }
         """;
 }

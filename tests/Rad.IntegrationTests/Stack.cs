@@ -213,7 +213,7 @@ public sealed class Stack : IAsyncLifetime
         return await stdout;
     }
 
-    static string FindRoot()
+    internal static string FindRoot()
     {
         var directory = new DirectoryInfo(AppContext.BaseDirectory);
         while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Rad.Services.sln")))

@@ -1,4 +1,5 @@
 using MassTransit;
+using Rad.Status.Persistence;
 
 namespace Rad.Status.Saga;
 
@@ -7,8 +8,13 @@ public class DeploymentStateMachineDefinition : SagaDefinition<DeploymentState>
     protected override void ConfigureSaga(IReceiveEndpointConfigurator endpointConfigurator, ISagaConfigurator<DeploymentState> sagaConfigurator,
         IRegistrationContext context)
     {
+        endpointConfigurator.UseDatabaseOutageRetry();
         // Concurrent events of one deployment meet at its row lock; a loser of an insert race retries and loads the winner's row.
-        endpointConfigurator.UseMessageRetry(retry => retry.Intervals(50, 100, 250, 500, 1000));
+        endpointConfigurator.UseMessageRetry(retry =>
+        {
+            retry.IgnoreDatabaseOutage();
+            retry.Intervals(50, 100, 250, 500, 1000);
+        });
         // Commands go out only after the saga row is committed, so a retried message never publishes twice.
         endpointConfigurator.UseInMemoryOutbox(context);
     }

@@ -1,0 +1,348 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using Rad.Contracts;
+using Xunit;
+
+namespace Rad.IntegrationTests.Isolated;
+
+/// <summary>
+/// A whole RAD of the test's own, so that the test may restart its broker or its database mid-deployment: RabbitMQ and
+/// PostgreSQL from Testcontainers, RAD's services run as processes from this checkout's Release build, and their own git
+/// daemon, image registry and HAProxy edge, everything on free ports with its files in a temporary folder. The edge
+/// listens on 127.0.0.2 so it never collides with the shared stack's edge on 127.0.0.1. Only the Docker engine (its
+/// Swarm and network "rad") is shared. Every process, container and Swarm service it starts is removed at the end.
+/// </summary>
+public sealed class IsolatedRad : IAsyncLifetime
+{
+    public const string EdgeHost = "127.0.0.2";
+
+    // Every service that takes part in a deployment; the webhook service does not.
+    static readonly (string Name, string Project)[] Services =
+        [("status", "Rad.Status"), ("cloner", "Rad.Cloner"), ("builder", "Rad.Builder"), ("cluster-provisioner", "Rad.ClusterProvisioner"),
+         ("deployer", "Rad.Deployer"), ("edge", "Rad.Edge")];
+
+    readonly string _checkout = Stack.FindRoot();
+    readonly DirectoryInfo _root = Directory.CreateTempSubdirectory("rad-tc-");
+    readonly List<RecordedProcess> _processes = [];
+    readonly List<string> _swarmServices = [];
+    int _gitPort;
+    int _registryPort;
+    int _statusPort;
+    bool _disposed;
+
+    public OwnedRabbitMq Rabbit { get; } = new();
+    public OwnedPostgres Postgres { get; } = new();
+    public HttpClient Http { get; } = new() { Timeout = TimeSpan.FromSeconds(30) };
+    public string Registry => $"127.0.0.1:{_registryPort}/tc";
+    Uri Api => new($"http://127.0.0.1:{_statusPort}");
+    string State => _root.FullName;
+
+    public async Task InitializeAsync()
+    {
+        try
+        {
+            await StartAsync();
+        }
+        catch (Exception e)
+        {
+            var tails = Tails();
+            await DisposeAsync();
+            throw new InvalidOperationException($"the test's own RAD did not start: {e.Message}\n{tails}", e);
+        }
+    }
+
+    async Task StartAsync()
+    {
+        TestImages.RequireEnvironment();
+        await RequireBuildAsync();
+        await Task.WhenAll(Rabbit.InitializeAsync(), Postgres.InitializeAsync());
+        foreach (var folder in (string[])["git", "registry/data", "edge", "work", "logs"])
+            Directory.CreateDirectory(Path.Combine(State, folder));
+
+        _gitPort = OwnedContainers.FreePort();
+        var git = Path.Combine(State, "git");
+        Start("git-daemon", State, "git", "daemon", "--export-all", "--reuseaddr", "--listen=127.0.0.1", $"--port={_gitPort}", $"--base-path={git}", git);
+
+        _registryPort = OwnedContainers.FreePort();
+        var registryConfig = Path.Combine(State, "registry", "config.yml");
+        await File.WriteAllTextAsync(registryConfig, $"""
+            version: 0.1
+            log:
+              level: warn
+              accesslog:
+                disabled: true
+            storage:
+              filesystem:
+                rootdirectory: {Path.Combine(State, "registry", "data")}
+              delete:
+                enabled: true
+            http:
+              addr: 127.0.0.1:{_registryPort}
+            """);
+        Start("registry", State, "docker-registry", "serve", registryConfig);
+
+        // As scripts/up starts the shared edge: master-worker mode with a master socket for Rad.Edge's hitless reloads.
+        var edge = Path.Combine(State, "edge");
+        await File.WriteAllTextAsync(Path.Combine(edge, "haproxy.cfg"), $"""
+            global
+                stats socket {edge}/admin.sock mode 600 level admin expose-fd listeners
+                stats timeout 5s
+            defaults
+                mode tcp
+                timeout connect 2s
+                timeout client 60s
+                timeout server 60s
+
+            """);
+        Start("haproxy", State, "haproxy", "-W", "-f", Path.Combine(edge, "haproxy.cfg"), "-S", $"{edge}/master.sock,mode,600");
+
+        await WaitAsync("git daemon", () => AcceptsAsync(_gitPort));
+        await WaitAsync("the image registry", async () => (await Http.GetAsync($"http://127.0.0.1:{_registryPort}/v2/")).IsSuccessStatusCode);
+        await WaitAsync("HAProxy's master socket", () => Task.FromResult(File.Exists(Path.Combine(edge, "master.sock"))));
+
+        var environment = new Dictionary<string, string>
+        {
+            ["DOTNET_ENVIRONMENT"] = "Production",
+            ["ASPNETCORE_ENVIRONMENT"] = "Production",
+            ["Rad__RabbitMq__Host"] = "127.0.0.1",
+            ["Rad__RabbitMq__Port"] = Rabbit.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Rad__RabbitMq__Username"] = OwnedContainers.User,
+            ["Rad__RabbitMq__Password"] = Rabbit.Password,
+            ["ConnectionStrings__Status"] = Postgres.ConnectionString,
+            ["Rad__Workspace"] = Path.Combine(State, "work"),
+            ["Rad__Edge__ConfigPath"] = Path.Combine(edge, "haproxy.cfg"),
+            ["Rad__Edge__MasterSocket"] = Path.Combine(edge, "master.sock"),
+            ["Rad__Edge__AdminSocket"] = Path.Combine(edge, "admin.sock"),
+            ["Rad__Edge__BindAddress"] = EdgeHost,
+            ["Rad__Deployer__EdgeHost"] = EdgeHost,
+        };
+        var health = new List<(string Name, int Port)>();
+        foreach (var (name, project) in Services)
+        {
+            var port = OwnedContainers.FreePort();
+            if (name == "status")
+                _statusPort = port;
+            var bin = BinFolder(project);
+            Start(name, bin, environment, "dotnet", Path.Combine(bin, $"{project}.dll"), "--urls", $"http://127.0.0.1:{port}");
+            health.Add((name, port));
+        }
+        await Task.WhenAll(health.Select(s => WaitAsync($"{s.Name} (http://127.0.0.1:{s.Port}/healthz)",
+            async () => (await Http.GetAsync($"http://127.0.0.1:{s.Port}/healthz")).IsSuccessStatusCode, TimeSpan.FromSeconds(120))));
+    }
+
+    /// <summary>Commits the files as branch main of a repository on this RAD's git daemon and returns its URL.</summary>
+    public async Task<string> PublishRepoAsync(string name, IReadOnlyDictionary<string, string> files)
+    {
+        var source = Directory.CreateTempSubdirectory("rad-tc-repo-");
+        try
+        {
+            foreach (var (path, content) in files)
+            {
+                var full = Path.Combine(source.FullName, path);
+                Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+                await File.WriteAllTextAsync(full, content);
+            }
+            var start = new ProcessStartInfo(Path.Combine(_checkout, "scripts", "publish-repo")) { RedirectStandardOutput = true, RedirectStandardError = true };
+            start.ArgumentList.Add(source.FullName);
+            start.ArgumentList.Add(name);
+            start.Environment["RAD_STATE"] = State;
+            start.Environment["RAD_GIT_PORT"] = _gitPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            using var process = Process.Start(start)!;
+            var stdout = process.StandardOutput.ReadToEndAsync();
+            var stderr = process.StandardError.ReadToEndAsync();
+            await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(1));
+            if (process.ExitCode != 0)
+                throw new InvalidOperationException($"scripts/publish-repo exited {process.ExitCode}: {await stderr}");
+            return (await stdout).Trim();
+        }
+        finally
+        {
+            source.Delete(recursive: true);
+        }
+    }
+
+    /// <summary>An application port free on both edges' addresses: the shared edge routes every RAD service of the engine too.</summary>
+    public static int FreeApplicationPort()
+    {
+        while (true)
+        {
+            var port = OwnedContainers.FreePort();
+            try
+            {
+                using var probe = new TcpListener(IPAddress.Parse(EdgeHost), port);
+                probe.Start();
+                return port;
+            }
+            catch (SocketException)
+            {
+                // Taken on the edge's address: another one.
+            }
+        }
+    }
+
+    /// <summary>Swarm service <paramref name="name"/> (an application this RAD deploys) is removed, with its images, at the end.</summary>
+    public void RemoveAtEnd(string swarmService) => _swarmServices.Add(swarmService);
+
+    public async Task<Guid> DeployAsync(string repository)
+    {
+        using var response = await Http.PostAsJsonAsync(new Uri(Api, "/api/deployments"), new { repository, @ref = "main" });
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        return (await response.Content.ReadFromJsonAsync<DeploymentAccepted>())!.Id;
+    }
+
+    public async Task<DeploymentView> GetAsync(Guid id) =>
+        (await Http.GetFromJsonAsync<DeploymentView>(new Uri(Api, $"/api/deployments/{id}")))!;
+
+    /// <summary>
+    /// Reads the deployment until the status API answers (bounded) and returns how many reads failed first: after a
+    /// database restart, reads on pooled connections that the server closed fail once each.
+    /// </summary>
+    public async Task<int> FailedReadsUntilAnswerAsync(Guid id)
+    {
+        for (var failed = 0; failed < 50; failed++)
+        {
+            try
+            {
+                await GetAsync(id);
+                return failed;
+            }
+            catch (HttpRequestException)
+            {
+                await Task.Delay(100);
+            }
+        }
+        throw new TimeoutException($"the status API kept failing to read deployment {id}\n{Tails()}");
+    }
+
+    public Task<string> LogAsync(Guid id) => Http.GetStringAsync(new Uri(Api, $"/api/deployments/{id}/log"));
+
+    /// <summary>Waits (bounded) until the deployment has ended; a status service that does not answer meanwhile is asked again.</summary>
+    public async Task<DeploymentView> WaitForEndAsync(Guid id, TimeSpan limit)
+    {
+        var watch = Stopwatch.StartNew();
+        while (watch.Elapsed < limit)
+        {
+            try
+            {
+                var deployment = await GetAsync(id);
+                if (deployment.State is "Succeeded" or "Failed" or "Superseded")
+                    return deployment;
+            }
+            catch (HttpRequestException)
+            {
+                // The status service answers from PostgreSQL: while the database restarts, it may answer 500.
+            }
+            await Task.Delay(200);
+        }
+        throw new TimeoutException($"deployment {id} did not end within {limit.TotalSeconds:0} s; log:\n{await LogAsync(id)}\n{Tails()}");
+    }
+
+    /// <summary>The log of one of this RAD's processes (e.g. "builder").</summary>
+    public string ProcessLog(string name) => File.ReadAllText(_processes.Single(p => p.Name == name).Log);
+
+    /// <summary>The last lines of every process's log, for a failure message.</summary>
+    public string Tails() => string.Join('\n', _processes.Select(p => p.Tail()));
+
+    public async Task DisposeAsync()
+    {
+        // Also called by InitializeAsync when the start fails; xunit may call it again.
+        if (_disposed)
+            return;
+        _disposed = true;
+        // The RAD services first, so nothing re-creates or re-routes what is removed after them.
+        await Task.WhenAll(_processes.Select(p => p.DisposeAsync().AsTask()));
+        foreach (var service in _swarmServices)
+            await RemoveSwarmServiceAsync(service);
+        await Task.WhenAll(Rabbit.DisposeAsync(), Postgres.DisposeAsync());
+        Http.Dispose();
+        KeepLogs();
+        _root.Delete(recursive: true);
+    }
+
+    /// <summary>The processes' logs of the latest run stay in .rad/logs/isolated-rad for a look after a failure.</summary>
+    void KeepLogs()
+    {
+        var kept = Path.Combine(Environment.GetEnvironmentVariable("RAD_STATE") ?? Path.Combine(_checkout, ".rad"), "logs", "isolated-rad");
+        if (Directory.Exists(kept))
+            Directory.Delete(kept, recursive: true);
+        Directory.CreateDirectory(kept);
+        foreach (var log in Directory.EnumerateFiles(Path.Combine(State, "logs")))
+            File.Copy(log, Path.Combine(kept, Path.GetFileName(log)));
+    }
+
+    async Task RemoveSwarmServiceAsync(string name)
+    {
+        if ((await Stack.RunAsync("docker", "service", "ls", "-q", "--filter", $"name={name}")).Trim().Length > 0)
+            await Stack.RunAsync("docker", "service", "rm", name);
+        // Swarm removes the service's containers shortly after; the images can go once they have.
+        var watch = Stopwatch.StartNew();
+        while ((await Stack.RunAsync("docker", "ps", "-aq", "--filter", $"label=com.docker.swarm.service.name={name}")).Trim().Length > 0
+               && watch.Elapsed < TimeSpan.FromSeconds(30))
+            await Task.Delay(250);
+        var images = (await Stack.RunAsync("docker", "images", "--format", "{{.Repository}}:{{.Tag}}", $"{Registry}/{name}"))
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        if (images.Length > 0)
+            await Stack.RunAsync("docker", ["image", "rm", "-f", .. images]);
+    }
+
+    RecordedProcess Start(string name, string workingDirectory, string file, params string[] arguments) =>
+        Start(name, workingDirectory, new Dictionary<string, string>(), file, arguments);
+
+    RecordedProcess Start(string name, string workingDirectory, IReadOnlyDictionary<string, string> environment, string file, params string[] arguments)
+    {
+        var process = RecordedProcess.Start(name, Path.Combine(State, "logs", $"{name}.log"), workingDirectory, environment, file, arguments);
+        _processes.Add(process);
+        return process;
+    }
+
+    string BinFolder(string project) => Path.Combine(_checkout, "services", project, "bin", "Release", "net10.0");
+
+    async Task RequireBuildAsync()
+    {
+        var missing = Services.Where(s => !File.Exists(Path.Combine(BinFolder(s.Project), $"{s.Project}.dll"))).Select(s => s.Project).ToList();
+        if (missing.Count > 0)
+            throw new InvalidOperationException($"{string.Join(", ", missing)} not built in Release: run dotnet build Rad.Services.sln -c Release (scripts/test does).");
+        try
+        {
+            await Stack.RunAsync("docker", "image", "inspect", "--format", "{{.Id}}", "rad/busybox:local");
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new InvalidOperationException("image rad/busybox:local, which the test applications build FROM, is missing: run scripts/up (it makes it).", e);
+        }
+    }
+
+    async Task WaitAsync(string what, Func<Task<bool>> ready, TimeSpan? limit = null)
+    {
+        var max = limit ?? TimeSpan.FromSeconds(30);
+        var watch = Stopwatch.StartNew();
+        while (true)
+        {
+            if (_processes.FirstOrDefault(p => p.HasExited) is { } dead)
+                throw new InvalidOperationException($"{dead.Name} exited while waiting for {what}");
+            try
+            {
+                if (await ready())
+                    return;
+            }
+            catch (Exception e) when (e is HttpRequestException or SocketException or TaskCanceledException)
+            {
+                // Not listening yet.
+            }
+            if (watch.Elapsed > max)
+                throw new TimeoutException($"{what} did not come up within {max.TotalSeconds:0} s");
+            await Task.Delay(200);
+        }
+    }
+
+    static async Task<bool> AcceptsAsync(int port)
+    {
+        using var client = new TcpClient();
+        await client.ConnectAsync(IPAddress.Loopback, port);
+        return true;
+    }
+
+    sealed record DeploymentAccepted(Guid Id);
+}
