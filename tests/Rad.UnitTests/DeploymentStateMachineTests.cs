@@ -277,13 +277,15 @@ public sealed class DeploymentStateMachineTests : IAsyncLifetime
         await StartedAsync("nope");
         await _harness.Bus.Publish(new CloneFailed(_id, "ref 'nope' was not found"));
         Assert.NotNull(await _saga.Exists(_id, m => m.Failed));
-        var before = _harness.Published.Select<LeaveDeploymentQueue>().Count(x => x.Context.Message.DeploymentId == _id);
+        // The saga is Failed as soon as it transitions, a moment before the failure's own hand-back is published: wait for it.
+        Assert.True(await _harness.Published.Any<LeaveDeploymentQueue>(x => x.Context.Message.DeploymentId == _id));
 
         await _harness.Bus.Publish(new DeploymentMayStart(_id));
 
-        // The first turn (given by StartedAsync) was consumed already: wait for this second one.
+        // The first turn (given by StartedAsync) was consumed already: wait for this second one, and for its hand-back.
         Assert.True(await _harness.Consumed.SelectAsync<DeploymentMayStart>(x => x.Context.Message.DeploymentId == _id).Skip(1).Any());
-        Assert.Equal(before + 1, _harness.Published.Select<LeaveDeploymentQueue>().Count(x => x.Context.Message.DeploymentId == _id));
+        Assert.True(await _harness.Published.SelectAsync<LeaveDeploymentQueue>(x => x.Context.Message.DeploymentId == _id).Skip(1).Any());
+        Assert.Equal(2, _harness.Published.Select<LeaveDeploymentQueue>().Count(x => x.Context.Message.DeploymentId == _id));
     }
 
     [Fact]
