@@ -1,3 +1,5 @@
+using Rad.Clusters.Swarm;
+
 namespace Rad.ClusterProvisioner;
 
 /// <summary>Runs LocalSwarm.HealAsync once when the service starts; a failure is logged, never fatal (the next deployment tries again).</summary>

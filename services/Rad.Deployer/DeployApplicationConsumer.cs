@@ -1,26 +1,24 @@
+using Docker.DotNet;
 using MassTransit;
 using Rad.Clusters;
 using Rad.Contracts;
-using Docker.DotNet;
 
 namespace Rad.Deployer;
 
 /// <summary>
-/// Deploys one application. Idempotent by comparison with what runs: a redelivered command finds the service already
-/// at this image and replica count and only waits for it, without rolling it out again.
+/// Deploys one application to its cluster. Idempotent by comparison with what runs: a redelivered command finds the
+/// application already at this image and replica count and only waits for it, without rolling it out again.
 /// </summary>
-public sealed class DeployApplicationConsumer(SwarmDeployer deployer, KubernetesDeployer kubernetes, ClusterRegistry registry,
-    ILogger<DeployApplicationConsumer> logger) : IConsumer<DeployApplication>
+public sealed class DeployApplicationConsumer(ClusterCatalog clusters, ILogger<DeployApplicationConsumer> logger) : IConsumer<DeployApplication>
 {
     public async Task Consume(ConsumeContext<DeployApplication> context)
     {
         var command = context.Message;
         try
         {
-            var result = command.Cluster == ClusterRegistry.Local
-                ? await deployer.DeployAsync(command, context.CancellationToken)
-                : await kubernetes.DeployAsync(command, await registry.FindAsync(command.Cluster, context.CancellationToken)
-                    ?? throw new DeploymentFailedException($"cluster '{command.Cluster}' was removed while this deployment ran"), context.CancellationToken);
+            var cluster = await clusters.FindAsync(command.Cluster, context.CancellationToken)
+                          ?? throw new DeploymentFailedException($"cluster '{command.Cluster}' was removed while this deployment ran");
+            var result = await cluster.DeployAsync(command, context.CancellationToken);
             logger.LogInformation("{Application} runs {Replicas} replica(s) at {Endpoint} for deployment {DeploymentId}",
                 command.Application.Name, result.RunningReplicas, result.Endpoint, command.DeploymentId);
             await context.Publish(new ApplicationDeployed(command.DeploymentId, command.Application.Name, result.Endpoint, result.RunningReplicas, result.Changed));

@@ -29,8 +29,6 @@ public sealed record ClusterApiDefinition(string Management, string Template, IR
 /// </summary>
 public sealed class ClusterRegistry(NpgsqlDataSource dataSource)
 {
-    public const string Local = "local";
-
     public async Task<RegisteredCluster?> FindAsync(string name, CancellationToken token)
     {
         await using var connection = await dataSource.OpenConnectionAsync(token);

@@ -1,7 +1,8 @@
 using Docker.DotNet.Models;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
-using Rad.ClusterProvisioner;
+using Rad.Clusters;
+using Rad.Clusters.Swarm;
 using Xunit;
 
 namespace Rad.IntegrationTests;

@@ -3,7 +3,7 @@ using Docker.DotNet;
 using Docker.DotNet.Models;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
-using Rad.ClusterProvisioner;
+using Rad.Clusters.Swarm;
 using Rad.Docker;
 using Xunit;
 

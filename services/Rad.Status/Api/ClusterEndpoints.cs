@@ -55,7 +55,7 @@ public static class ClusterEndpoints
         });
 
         api.MapGet("", async (ClusterRegistry registry, CancellationToken token) =>
-            Results.Ok(new object[] { new { name = ClusterRegistry.Local, kind = "swarm", server = "local Docker engine", context = (string?)null, @namespace = (string?)null, auth = (string?)null } }
+            Results.Ok(new object[] { new { name = LocalCluster.Name, kind = "swarm", server = "local Docker engine", context = (string?)null, @namespace = (string?)null, auth = (string?)null } }
                 .Concat((await registry.ListAsync(token)).Select(c => View(c, null)))));
 
         api.MapGet("/{name}", async (string name, ClusterRegistry registry, CancellationToken token) =>
@@ -98,7 +98,7 @@ public static class ClusterEndpoints
         var variables = root.TryGetProperty("variables", out var vars) && vars.ValueKind == JsonValueKind.Object
             ? vars.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.ToString())
             : [];
-        if (!DnsLabel.IsValid(name) || name == ClusterRegistry.Local)
+        if (!DnsLabel.IsValid(name) || name == LocalCluster.Name)
             errors["name"] = ["name is required: lowercase letters, digits and '-', not 'local'."];
         var management = managementName is null ? null : await registry.FindAsync(managementName, token);
         if (management is not { Kind: RegisteredCluster.KubernetesKind })
@@ -162,7 +162,7 @@ public static class ClusterEndpoints
         var kubeconfig = Text(root, "kubeconfig");
         if (!DnsLabel.IsValid(name))
             errors["name"] = ["name is required: lowercase letters, digits and '-', e.g. \"prod\"."];
-        else if (name == ClusterRegistry.Local)
+        else if (name == LocalCluster.Name)
             errors["name"] = ["'local' is the built-in local Swarm; choose another name."];
         if (string.IsNullOrWhiteSpace(kubeconfig))
             errors["kubeconfig"] = ["kubeconfig is required: the kubeconfig's YAML text (rad clusters add reads and flattens the file for you)."];

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Rad.Clusters;
 using Rad.Contracts;
-using Rad.Deployer;
+using Rad.Clusters.Kubernetes;
 using Rad.Docker;
 using Rad.FakeKubernetes;
 using Rad.Kubernetes;

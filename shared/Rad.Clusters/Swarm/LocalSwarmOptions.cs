@@ -1,11 +1,9 @@
-namespace Rad.ClusterProvisioner;
+namespace Rad.Clusters.Swarm;
 
+/// <summary>Rad:Local: the Swarm on this machine's engine, the cluster called <see cref="Contracts.LocalCluster.Name"/>.</summary>
 public sealed class LocalSwarmOptions
 {
     public const string Section = "Rad:Local";
-
-    /// <summary>The cluster name that means "the Swarm on this machine's engine".</summary>
-    public string ClusterName { get; set; } = "local";
 
     /// <summary>A swarm-scoped bridge network: Swarm's overlay and ingress need IP_VS, which these kernels lack.</summary>
     public string Network { get; set; } = "rad";

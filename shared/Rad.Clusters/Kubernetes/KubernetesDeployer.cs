@@ -1,11 +1,10 @@
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Options;
-using Rad.Clusters;
 using Rad.Contracts;
 using Rad.Docker;
 using Rad.Kubernetes;
 
-namespace Rad.Deployer;
+namespace Rad.Clusters.Kubernetes;
 
 /// <summary>
 /// Deploys one application to a registered Kubernetes cluster: server-side apply (field manager rad) of its namespace,
@@ -18,7 +17,7 @@ public sealed class KubernetesDeployer(IKubernetesClientFactory clients, IOption
     public async Task<DeployResult> DeployAsync(DeployApplication command, RegisteredCluster cluster, CancellationToken token)
     {
         var application = command.Application;
-        var ns = cluster.Namespace;
+        var ns = command.Namespace ?? cluster.Namespace;
         try
         {
             using var client = clients.Connect(cluster);

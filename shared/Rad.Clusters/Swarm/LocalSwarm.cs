@@ -4,9 +4,7 @@ using Docker.DotNet.Models;
 using Microsoft.Extensions.Options;
 using Rad.Docker;
 
-namespace Rad.ClusterProvisioner;
-
-public sealed class ClusterProvisioningException(string message) : Exception(message);
+namespace Rad.Clusters.Swarm;
 
 /// <summary>Makes the local engine a single-node Swarm manager with RAD's network; seconds, where a cloud cluster took RAD 29 minutes.</summary>
 public sealed class LocalSwarm(IDockerClient docker, StaleNetworkRepair repair, IOptions<LocalSwarmOptions> options, ILogger<LocalSwarm> logger)

@@ -6,9 +6,7 @@ using Microsoft.Extensions.Options;
 using Rad.Contracts;
 using Rad.Docker;
 
-namespace Rad.Deployer;
-
-public sealed record DeployResult(string Endpoint, int RunningReplicas, bool Changed);
+namespace Rad.Clusters.Swarm;
 
 /// <summary>Creates or updates an application's Swarm service and waits until its replicas run, answer, and are routed by the edge.</summary>
 public sealed class SwarmDeployer(

@@ -2,7 +2,7 @@ using Docker.DotNet;
 using Docker.DotNet.Models;
 using Rad.Docker;
 
-namespace Rad.ClusterProvisioner;
+namespace Rad.Clusters.Swarm;
 
 /// <summary>
 /// Heals a known Docker engine fault (moby/moby#37087, #38318): after the engine stops uncleanly (a reboot, a killed

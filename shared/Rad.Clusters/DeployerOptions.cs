@@ -1,7 +1,10 @@
-namespace Rad.Deployer;
+namespace Rad.Clusters;
 
+/// <summary>Rad:Deployer: how the deployer follows a rollout, on the local Swarm and on Kubernetes.</summary>
 public sealed class DeployerOptions
 {
+    public const string Section = "Rad:Deployer";
+
     /// <summary>How often convergence is checked while a rollout runs; kept under 250 ms since it is on the critical path.</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(150);
 

@@ -2,7 +2,7 @@ using Docker.DotNet.Models;
 using Rad.Contracts;
 using Rad.Docker;
 
-namespace Rad.Deployer;
+namespace Rad.Clusters.Swarm;
 
 /// <summary>The Swarm service RAD runs for one application; labels carry what the edge and later deployments need to know.</summary>
 public static class SwarmServiceSpec

@@ -2,10 +2,9 @@ using System.Diagnostics;
 using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Options;
-using Rad.Clusters;
 using Rad.Kubernetes;
 
-namespace Rad.ClusterProvisioner;
+namespace Rad.Clusters.Kubernetes;
 
 public sealed class ClusterApiOptions
 {

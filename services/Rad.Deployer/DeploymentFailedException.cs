@@ -1,3 +1,0 @@
-namespace Rad.Deployer;
-
-public sealed class DeploymentFailedException(string message) : Exception(message);

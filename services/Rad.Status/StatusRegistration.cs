@@ -1,0 +1,62 @@
+using Npgsql;
+using Rad.Clusters;
+using Rad.Contracts;
+using Rad.Hosting;
+using Rad.Status.Api;
+using Rad.Status.Deadlines;
+using Rad.Status.Events;
+using Rad.Status.Persistence;
+using Rad.Status.Queue;
+using Rad.Status.Saga;
+
+namespace Rad.Status;
+
+public static class StatusRegistration
+{
+    /// <summary>
+    /// The status service: the deployment saga on PostgreSQL (ConnectionStrings:Status), the per-repository queue, the
+    /// live progress hub, the deadline sweeper and the cluster registry.
+    /// </summary>
+    public static WebApplicationBuilder AddStatus(this WebApplicationBuilder builder)
+    {
+        builder.AddRadService("status", bus =>
+        {
+            bus.AddSagaStateMachine<DeploymentStateMachine, DeploymentState>(typeof(DeploymentStateMachineDefinition)).PostgresRepository();
+            bus.AddConsumer<DeploymentQueueConsumer>(typeof(DeploymentQueueConsumerDefinition));
+            bus.AddRequestClient<DeleteCluster>();
+            // Every status instance needs every progress message for the streams it serves: its own auto-deleted queue, in order.
+            bus.AddConsumer<DeploymentProgressedConsumer>().Endpoint(endpoint =>
+            {
+                endpoint.Temporary = true;
+                endpoint.InstanceId = Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture) + "-" + Guid.NewGuid().ToString("N")[..8];
+                endpoint.ConcurrentMessageLimit = 1;
+            });
+        });
+
+        var services = builder.Services;
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(_ => NpgsqlDataSource.Create(builder.Configuration.GetConnectionString("Status")
+            ?? throw new InvalidOperationException("ConnectionStrings:Status is not set: give the PostgreSQL connection string, e.g. ConnectionStrings__Status=\"Host=127.0.0.1;Username=rad;Password=rad;Database=rad\".")));
+        services.AddSingleton<SchemaMigrator>();
+        services.AddSingleton<DeploymentQueries>();
+        services.AddSingleton<DeploymentEventHub>();
+        services.AddClusterRegistry(builder.Configuration);
+        services.Configure<DeadlineOptions>(builder.Configuration.GetSection(DeadlineOptions.Section));
+        services.Configure<ConcurrencyOptions>(builder.Configuration.GetSection(ConcurrencyOptions.Section));
+        services.AddOptions<ConcurrencyOptions>().Validate(o => ConcurrencyOptions.IsValid(o.Concurrency),
+            $"Rad:Deployments:Concurrency must be \"{ConcurrencyOptions.Queue}\" or \"{ConcurrencyOptions.Supersede}\".").ValidateOnStart();
+        services.Configure<DeadlineSweeperOptions>(builder.Configuration.GetSection(DeadlineSweeperOptions.Section));
+        services.AddHostedService<DeadlineSweeper>();
+        return builder;
+    }
+
+    /// <summary>The HTTP API behind the API token guard: deployments (with their live events) and clusters.</summary>
+    public static WebApplication MapStatusApi(this WebApplication app)
+    {
+        app.UseApiToken();
+        app.MapRadHealth();
+        app.MapDeploymentEndpoints();
+        app.MapClusterEndpoints();
+        return app;
+    }
+}
