@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using LibGit2Sharp;
+using Rad.Contracts;
 
 namespace Rad.Cloner;
 

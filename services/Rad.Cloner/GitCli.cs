@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Rad.Contracts;
 
 namespace Rad.Cloner;
 

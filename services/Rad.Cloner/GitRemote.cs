@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Rad.Contracts;
 
 namespace Rad.Cloner;
 

@@ -93,6 +93,6 @@ public sealed class CliTests(Stack stack)
         Assert.Equal(2, unreachable.ExitCode);
         Assert.Contains("cannot reach RAD at http://127.0.0.1:9/", unreachable.Stderr);
         Assert.Equal(2, invalid.ExitCode);
-        Assert.Contains("repository: \"not a url at all\" is not a git repository URL", invalid.Stderr);
+        Assert.Contains("repository: \"not a url at all\" is not a URL: use https://, ssh://, git:// or user@host:path.", invalid.Stderr);
     }
 }

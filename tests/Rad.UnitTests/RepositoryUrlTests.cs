@@ -1,4 +1,4 @@
-using Rad.Cloner;
+using Rad.Contracts;
 using Xunit;
 
 namespace Rad.UnitTests;

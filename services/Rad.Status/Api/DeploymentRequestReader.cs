@@ -37,8 +37,9 @@ public static partial class DeploymentRequestReader
             var cluster = ReadString(root, "cluster", required: false, errors) ?? DeploymentDefaults.Cluster;
             var concurrency = ReadString(root, "concurrency", required: false, errors);
 
-            if (repository is not null && !IsRepositoryUrl(repository))
-                errors["repository"] = [$"\"{repository}\" is not a git repository URL: use https://, ssh://, git:// or user@host:path (file:// and local paths only where the cloner allows them)."];
+            // Local paths pass here: only the cloner knows whether it allows them, and says so if not.
+            if (repository is not null && RepositoryUrl.Problem(repository, allowLocal: true) is { } problem)
+                errors["repository"] = [$"\"{RepositoryUrl.Redact(repository)}\" {problem}."];
             if (!RefName().IsMatch(@ref))
                 errors["ref"] = [$"\"{@ref}\" is not a branch, tag or commit name."];
             if (configPath.StartsWith('/') || configPath.Split('/').Contains(".."))
@@ -67,16 +68,6 @@ public static partial class DeploymentRequestReader
         return value.GetString()!.Trim();
     }
 
-    static bool IsRepositoryUrl(string value)
-    {
-        if (Uri.TryCreate(value, UriKind.Absolute, out var uri) && uri.Scheme is "https" or "ssh" or "git" or "file")
-            return uri.Scheme == "file" || !string.IsNullOrEmpty(uri.Host);
-        return ScpLike().IsMatch(value) || value.StartsWith('/');
-    }
-
     [GeneratedRegex(@"^[A-Za-z0-9._][A-Za-z0-9._/+-]{0,254}$")]
     private static partial Regex RefName();
-
-    [GeneratedRegex(@"^[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:[^\s]+$")]
-    private static partial Regex ScpLike();
 }
