@@ -65,6 +65,29 @@ stop_if_env_differs() {
   fi
 }
 
+# True when a source of RAD's services changed since the last build that scripts/up or scripts/test made.
+services_changed() {
+  local stamp="$RAD_STATE/build.stamp"
+  [[ ! -f "$stamp" ]] || [[ -n "$(find "$RAD_ROOT/services" "$RAD_ROOT/shared" "$RAD_ROOT/tools" "$RAD_ROOT/Directory.Build.props" "$RAD_ROOT/Directory.Packages.props" \
+      \( -name bin -o -name obj \) -prune -o -type f -newer "$stamp" -print -quit 2>/dev/null)" ]]
+}
+
+# Builds the solution (always with "always", else only when a service's source changed). Services still running on
+# the binaries a build replaced are stopped, so that scripts/up starts them again on the new ones: a running service
+# that loads a replaced assembly later fails with "Could not load file or assembly" (seen).
+build_rad() {
+  local changed=false
+  services_changed && changed=true
+  [[ "$changed" == true || "${1:-}" == always ]] || return 0
+  say "building RAD ($RAD_CONFIGURATION)"
+  dotnet build "$RAD_ROOT/Rad.Services.sln" -c "$RAD_CONFIGURATION" -v q -nologo >"$LOG_DIR/build.log" 2>&1 \
+    || { tail -40 "$LOG_DIR/build.log" >&2; die "dotnet build failed (see $LOG_DIR/build.log)"; }
+  touch "$RAD_STATE/build.stamp"
+  if [[ "$changed" == true ]]; then
+    for entry in "${RAD_SERVICES[@]}"; do stop_recorded "${entry%%:*}"; done
+  fi
+}
+
 service_project() {
   case "$1" in
     status) echo Rad.Status ;;
