@@ -10,7 +10,6 @@ public static class BuilderRegistration
     {
         builder.AddRadService("builder", bus => bus.AddConsumer<BuildImageConsumer>(typeof(BuildImageConsumerDefinition)));
         builder.Services.AddRadDocker(builder.Configuration);
-        builder.Services.AddSingleton<RegistryInspector>();
         builder.Services.AddSingleton<ImageBuilder>();
         return builder;
     }

@@ -13,16 +13,10 @@ public sealed class ImageBuilder(IDockerClient docker, RegistryInspector registr
     /// <summary>The digest the registry holds for image:tag, or null when it holds none.</summary>
     public async Task<string?> RegistryDigestAsync(string image, string tag, AuthConfig auth, CancellationToken token)
     {
-        try
-        {
-            var info = await registry.For(auth).Distribution.InspectAsync($"{image}:{tag}", token);
-            return info.Descriptor?.Digest;
-        }
-        catch (DockerApiException e)
-        {
-            logger.LogDebug("Registry has no {Image}:{Tag} ({Reason})", image, tag, e.EngineMessage());
-            return null;
-        }
+        var (digest, problem) = await registry.DigestAsync($"{image}:{tag}", auth, token);
+        if (problem is not null)
+            logger.LogDebug("Registry has no {Image}:{Tag} ({Reason})", image, tag, problem);
+        return digest;
     }
 
     public async Task BuildAsync(string contextDirectory, string dockerfile, string imageTag, IDictionary<string, string> labels, CancellationToken token)

@@ -58,7 +58,7 @@ public sealed class CloneRepositoryConsumer(IOptions<ClonerOptions> options, Che
 
         var (config, applications, error) = WorkspaceConfig.Read(target, command.ConfigPath, commit);
         if (error is null)
-            await context.Publish(new RepositoryCloned(command.DeploymentId, commit, target, config!.Registry.Address, applications));
+            await context.Publish(new RepositoryCloned(command.DeploymentId, commit, target, config!.Registry.Address, applications, config.RollbackOnFailure));
         else
             await context.Publish(new CloneFailed(command.DeploymentId, error));
         // After publishing, so the build does not wait for the copy; the builder only reads the folder meanwhile.

@@ -12,6 +12,8 @@ public static class DeployerRegistration
         builder.AddRadService("deployer", bus =>
         {
             bus.AddConsumer<DeployApplicationConsumer>();
+            bus.AddConsumer<RemoveApplicationConsumer>();
+            bus.AddConsumer<DescribeApplicationsConsumer>();
             bus.AddRequestClient<SyncEdgeRoutes>();
         });
         builder.Services.AddRadClusters(builder.Configuration);

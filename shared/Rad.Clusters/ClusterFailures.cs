@@ -3,5 +3,11 @@ namespace Rad.Clusters;
 /// <summary>The cluster cannot be made ready (it does not answer, refuses RAD, or failed to be created); the message says why.</summary>
 public sealed class ClusterProvisioningException(string message) : Exception(message);
 
-/// <summary>An application could not be deployed or did not become ready; the message says why in the cluster's own words.</summary>
-public sealed class DeploymentFailedException(string message) : Exception(message);
+/// <summary>
+/// An application could not be deployed or did not become ready; the message says why in the cluster's own words.
+/// <paramref name="changed"/>: what served the application was already changed when it failed (a release restores it).
+/// </summary>
+public sealed class DeploymentFailedException(string message, bool changed = false) : Exception(message)
+{
+    public bool Changed { get; } = changed;
+}

@@ -60,6 +60,7 @@ public static class DockerRegistration
         var socket = configuration["Rad:Docker:Socket"] ?? DefaultSocket;
         services.AddSingleton(_ => Connect(socket));
         services.Configure<RegistryCredentials>(configuration.GetSection("Rad"));
+        services.AddSingleton<RegistryInspector>();
         return services;
     }
 }

@@ -52,7 +52,7 @@ public class RadConfigParserTests
 
         Assert.False(result.IsValid);
         var errors = string.Join("\n", result.Errors);
-        Assert.Contains("applications[1].application_name \"Bad_Name\" must be 1-63 lowercase letters", errors);
+        Assert.Contains("applications[1].application_name \"Bad_Name\" must be 1-61 lowercase letters", errors);
         Assert.Contains("applications[1].dockerfile \"../Dockerfile\" must stay inside the repository", errors);
         Assert.Contains("applications[1].replica_count must be between 0 and 100 (found 500)", errors);
         Assert.Contains("applications[1].port 30000 is already used by applications[0]", errors);

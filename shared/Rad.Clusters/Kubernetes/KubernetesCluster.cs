@@ -33,5 +33,46 @@ public sealed class KubernetesCluster(RegisteredCluster cluster, IKubernetesClie
         }
     }
 
-    public Task<DeployResult> DeployAsync(DeployApplication command, CancellationToken token) => deployer.DeployAsync(command, cluster, token);
+    public Task<DeployResult> DeployAsync(DeployApplication command, IRolloutProgress progress, CancellationToken token) =>
+        deployer.DeployAsync(command, cluster, progress, token);
+
+    public async Task RemoveAsync(RemoveApplication command, CancellationToken token)
+    {
+        var ns = command.Namespace ?? cluster.Namespace;
+        try
+        {
+            using var client = clients.Connect(cluster);
+            foreach (var deployment in await ApplicationObjectsAsync(client, "apps/v1", "Deployment", ns, command.ApplicationName, token))
+                await client.DeleteAsync("apps/v1", "Deployment", ns, deployment, token);
+            await client.DeleteAsync("v1", "Service", ns, command.ApplicationName, token);
+        }
+        catch (Exception e) when (e is KubernetesApiException or KubeconfigException)
+        {
+            throw new DeploymentFailedException($"{cluster}: {e.Message}");
+        }
+    }
+
+    public async Task<IReadOnlyList<RunningApplication>> DescribeAsync(CancellationToken token)
+    {
+        using var client = clients.Connect(cluster);
+        var list = await client.ListAsync("apps/v1", "Deployment", cluster.Namespace, $"{Manifests.ManagedByLabel}=rad", null, token);
+        return (list["items"] as System.Text.Json.Nodes.JsonArray ?? []).OfType<System.Text.Json.Nodes.JsonObject>()
+            .GroupBy(d => d["metadata"]?["labels"]?[Manifests.NameLabel]?.GetValue<string>() ?? d["metadata"]!["name"]!.GetValue<string>())
+            .Select(g => new RunningApplication(g.Key,
+                g.Sum(d => d["spec"]?["replicas"]?.GetValue<int>() ?? 0),
+                g.Sum(d => d["status"]?["replicas"]?.GetValue<int>() ?? 0),
+                g.Sum(d => d["status"]?["availableReplicas"]?.GetValue<int>() ?? 0),
+                g.Select(d => d["spec"]?["template"]?["spec"]?["containers"]?[0]?["image"]?.GetValue<string>()).FirstOrDefault(i => i is not null),
+                null))
+            .ToList();
+    }
+
+    /// <summary>The names of the application's objects of a kind (its Deployment, or the Deployments of its slots).</summary>
+    static async Task<IReadOnlyList<string>> ApplicationObjectsAsync(IKubernetesApi client, string apiVersion, string kind, string ns, string application,
+        CancellationToken token)
+    {
+        var list = await client.ListAsync(apiVersion, kind, ns, $"{Manifests.NameLabel}={application},{Manifests.ManagedByLabel}=rad", null, token);
+        return (list["items"] as System.Text.Json.Nodes.JsonArray ?? []).OfType<System.Text.Json.Nodes.JsonObject>()
+            .Select(o => o["metadata"]!["name"]!.GetValue<string>()).ToList();
+    }
 }

@@ -14,7 +14,7 @@ namespace Rad.Clusters.Kubernetes;
 public sealed class KubernetesDeployer(IKubernetesClientFactory clients, IOptions<RegistryCredentials> registries, IOptions<DeployerOptions> options,
     ILogger<KubernetesDeployer> logger)
 {
-    public async Task<DeployResult> DeployAsync(DeployApplication command, RegisteredCluster cluster, CancellationToken token)
+    public async Task<DeployResult> DeployAsync(DeployApplication command, RegisteredCluster cluster, IRolloutProgress progress, CancellationToken token)
     {
         var application = command.Application;
         var ns = command.Namespace ?? cluster.Namespace;

@@ -17,7 +17,7 @@ public sealed class SwarmDeployer(
 {
     static readonly SemaphoreSlim PortClaims = new(1, 1);
 
-    public async Task<DeployResult> DeployAsync(DeployApplication command, CancellationToken token)
+    public async Task<DeployResult> DeployAsync(DeployApplication command, IRolloutProgress progress, CancellationToken token)
     {
         var application = command.Application;
         bool changed;

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Docker.DotNet.Models;
 using Rad.Contracts;
 using Rad.Docker;
@@ -12,6 +13,8 @@ public static class SwarmServiceSpec
     public const string PortLabel = "rad.port";
     public const string ContainerPortLabel = "rad.container-port";
     public const string RepositoryLabel = "rad.repository";
+    public const string HealthLabel = "rad.health";
+    public const string TrafficLabel = "rad.traffic";
 
     public static ServiceSpec Build(DeployApplication command) => new()
     {
@@ -23,6 +26,8 @@ public static class SwarmServiceSpec
             [PortLabel] = command.Application.Port.ToString(),
             [ContainerPortLabel] = command.Application.ContainerPort.ToString(),
             [RepositoryLabel] = Redaction.Credentials(command.Repository),
+            [HealthLabel] = JsonSerializer.Serialize(command.Application.Health ?? HealthCheck.TcpDefault),
+            [TrafficLabel] = "100",
             ["rad.commit"] = command.Commit,
             ["rad.deployment"] = command.DeploymentId.ToString(),
         },
@@ -46,6 +51,16 @@ public static class SwarmServiceSpec
         UpdateConfig = new SwarmUpdateConfig { Parallelism = 0, Order = "start-first", FailureAction = "pause", Monitor = TimeSpan.FromMilliseconds(250) },
         EndpointSpec = new EndpointSpec { Mode = "dnsrr" },
     };
+
+    /// <summary>The health check the service was deployed with (its label), the TCP default for services from before.</summary>
+    public static HealthCheck Health(SwarmService service) =>
+        service.Spec?.Labels.Label(HealthLabel) is { } json ? JsonSerializer.Deserialize<HealthCheck>(json) ?? HealthCheck.TcpDefault : HealthCheck.TcpDefault;
+
+    /// <summary>Whether the edge sends it traffic: its share in percent (services from before traffic shares take all).</summary>
+    public static bool TakesTraffic(SwarmService service) => Traffic(service) > 0;
+
+    public static int Traffic(SwarmService service) =>
+        int.TryParse(service.Spec?.Labels.Label(TrafficLabel), out var share) ? share : 100;
 
     /// <summary>True when the running service already has this image, replica count and ports: nothing to roll out.</summary>
     public static bool Matches(SwarmService existing, DeployApplication command)

@@ -11,9 +11,13 @@ public static partial class RadConfigParser
     public const int MaxApplications = 50;
     public const int MaxReplicas = 100;
 
-    static readonly string[] RootFields = ["applications", "registry"];
+    /// <summary>Names leave room for the suffix of RAD's second slot of an application on Swarm ("_b").</summary>
+    public const int MaxApplicationName = 61;
+
+    static readonly string[] RootFields = ["applications", "registry", "rollback_on_failure"];
     static readonly string[] ApplicationFields =
-        ["application_name", "dockerfile", "replica_count", "port", "context", "container_port", "resources", "service_type"];
+        ["application_name", "dockerfile", "replica_count", "port", "context", "container_port", "resources", "service_type", "health", "strategy",
+         "keep_previous", "canary"];
     static readonly string[] ResourceGroups = ["requests", "limits"];
     static readonly string[] ResourceNames = ["cpu", "memory"];
     static readonly string[] ServiceTypes = ["ClusterIP", "NodePort", "LoadBalancer"];
@@ -41,7 +45,15 @@ public static partial class RadConfigParser
             RejectUnknownFields(root, "", RootFields, errors);
             var applications = ReadApplications(root, errors);
             var registry = ReadRegistry(root, errors);
-            return errors.Count == 0 ? new(new RadConfig(applications, registry!), errors) : new(null, errors);
+            var rollbackOnFailure = true;
+            if (root.TryGetProperty("rollback_on_failure", out var rollback))
+            {
+                if (rollback.ValueKind is JsonValueKind.True or JsonValueKind.False)
+                    rollbackOnFailure = rollback.GetBoolean();
+                else
+                    errors.Add($"rollback_on_failure must be true or false, found {Describe(rollback)}");
+            }
+            return errors.Count == 0 ? new(new RadConfig(applications, registry!, rollbackOnFailure), errors) : new(null, errors);
         }
     }
 
@@ -80,8 +92,8 @@ public static partial class RadConfigParser
             RejectUnknownFields(app, path + ".", ApplicationFields, errors);
 
             var name = RequiredString(app, path, "application_name", errors);
-            if (name is not null && !DnsLabel.IsValid(name))
-                errors.Add($"{path}.application_name \"{name}\" must be 1-63 lowercase letters, digits or '-', starting and ending with a letter or digit");
+            if (name is not null && (!DnsLabel.IsValid(name) || name.Length > MaxApplicationName))
+                errors.Add($"{path}.application_name \"{name}\" must be 1-{MaxApplicationName} lowercase letters, digits or '-', starting and ending with a letter or digit");
             else if (name is not null && names.TryGetValue(name, out var first))
                 errors.Add($"{path}.application_name \"{name}\" is already used by applications[{first}]; names must be unique");
             else if (name is not null)
@@ -112,9 +124,12 @@ public static partial class RadConfigParser
             if (serviceType is not null && !ServiceTypes.Contains(serviceType, StringComparer.Ordinal))
                 errors.Add($"{path}.service_type \"{serviceType}\" must be one of {string.Join(", ", ServiceTypes)} (Kubernetes only; a port in 30000-32767 is a NodePort)");
 
+            var health = ReadHealth(app, path, errors);
+            var rollout = ReadRollout(app, path, errors);
+
             if (errors.Count == before)
                 result.Add(new RadApplication(name!, Normalize(dockerfile!), Normalize(context), replicas!.Value, port!.Value, containerPort!.Value,
-                    resources, serviceType));
+                    resources, serviceType, health, rollout));
             index++;
         }
         return result;
@@ -198,7 +213,22 @@ public static partial class RadConfigParser
         var shared = 0;
         while (shared < Math.Min(a.Length, b.Length) && a[shared] == b[shared])
             shared++;
-        return shared == Math.Min(a.Length, b.Length) || shared >= 5;
+        return shared == Math.Min(a.Length, b.Length) || shared >= 5 || EditDistance(a, b) <= 2;
+    }
+
+    // "sucesses" for successes: two letters off or fewer.
+    static int EditDistance(string a, string b)
+    {
+        var previous = Enumerable.Range(0, b.Length + 1).ToArray();
+        for (var i = 1; i <= a.Length; i++)
+        {
+            var current = new int[b.Length + 1];
+            current[0] = i;
+            for (var j = 1; j <= b.Length; j++)
+                current[j] = Math.Min(Math.Min(current[j - 1], previous[j]) + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
+            previous = current;
+        }
+        return previous[b.Length];
     }
 
     static string? RequiredString(JsonElement element, string path, string field, List<string> errors)

@@ -4,7 +4,9 @@ namespace Rad.Contracts;
 /// Starts a deployment. Publish it on the bus, or POST /api/deployments does it for you.
 /// <paramref name="Concurrency"/> says what happens when a deployment of the same repository and cluster is still
 /// running: "queue" (wait for it) or "supersede" (cancel it unless it is already rolling out); null means the
-/// status service's configured default.
+/// status service's configured default. <paramref name="Trigger"/> says what started it (api, cli, bus, webhook:HOST).
+/// Applications pinned on the cluster by a rollback are skipped unless <paramref name="Force"/>, which deploys them
+/// and ends their pins.
 /// </summary>
 public record RequestDeployment(
     Guid DeploymentId,
@@ -13,4 +15,6 @@ public record RequestDeployment(
     string ConfigPath,
     string Cluster,
     DateTimeOffset RequestedAt,
-    string? Concurrency = null) : IDeploymentMessage;
+    string? Concurrency = null,
+    string? Trigger = null,
+    bool Force = false) : IDeploymentMessage;

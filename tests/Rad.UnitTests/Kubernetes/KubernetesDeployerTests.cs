@@ -33,7 +33,7 @@ public sealed class KubernetesDeployerTests : IAsyncLifetime
         var command = new DeployApplication(Guid.NewGuid(), "prod", Network: null, Namespace: "shop", "git://example/app.git", new string('a', 40),
             new ApplicationSpec("web", "Dockerfile", ".", 2, 8080, 8080), "registry.example.com:5000/team/web@sha256:abc");
 
-        var result = await deployer.DeployAsync(command, cluster, CancellationToken.None);
+        var result = await deployer.DeployAsync(command, cluster, new RecordingProgress(), CancellationToken.None);
 
         Assert.Equal((2, true, "http://web.shop.svc.cluster.local:8080"), (result.RunningReplicas, result.Changed, result.Endpoint));
         var secret = _server.Store.Get(ResourceType.All.First(r => r.Kind == "Secret"), "shop", "rad-pull-registry-example-com-5000")!;
@@ -43,7 +43,7 @@ public sealed class KubernetesDeployerTests : IAsyncLifetime
         var deployment = _server.Store.Get(ResourceType.All.First(r => r.Kind == "Deployment"), "shop", "web")!;
         Assert.Equal("rad-pull-registry-example-com-5000", deployment["spec"]!["template"]!["spec"]!["imagePullSecrets"]![0]!["name"]!.GetValue<string>());
 
-        var again = await deployer.DeployAsync(command, cluster, CancellationToken.None);
+        var again = await deployer.DeployAsync(command, cluster, new RecordingProgress(), CancellationToken.None);
 
         Assert.False(again.Changed);
     }
@@ -57,7 +57,7 @@ public sealed class KubernetesDeployerTests : IAsyncLifetime
             Kubeconfig.Flatten(context), DateTimeOffset.UtcNow);
 
         await deployer.DeployAsync(new DeployApplication(Guid.NewGuid(), "dev", Network: null, Namespace: "open", "git://example/app.git", new string('b', 40),
-            new ApplicationSpec("api", "Dockerfile", ".", 1, 30500, 8080), "127.0.0.1:5000/team/api@sha256:def"), cluster, CancellationToken.None);
+            new ApplicationSpec("api", "Dockerfile", ".", 1, 30500, 8080), "127.0.0.1:5000/team/api@sha256:def"), cluster, new RecordingProgress(), CancellationToken.None);
 
         Assert.Empty(_server.Store.List(ResourceType.All.First(r => r.Kind == "Secret"), "open"));
         Assert.Null(_server.Store.Get(ResourceType.All.First(r => r.Kind == "Deployment"), "open", "api")!["spec"]!["template"]!["spec"]!["imagePullSecrets"]);

@@ -3,10 +3,9 @@ using System.Text;
 using System.Text.Json;
 using Docker.DotNet;
 using Docker.DotNet.Models;
-using Microsoft.Extensions.Options;
-using Rad.Docker;
+using Microsoft.Extensions.Configuration;
 
-namespace Rad.Builder;
+namespace Rad.Docker;
 
 /// <summary>
 /// Engine clients that ask the registry about an image (GET /distribution/NAME/json). The engine takes the registry
@@ -15,6 +14,20 @@ namespace Rad.Builder;
 /// </summary>
 public sealed class RegistryInspector(IDockerClient docker, IConfiguration configuration) : IDisposable
 {
+    /// <summary>The digest the registry holds for <paramref name="reference"/> (name:tag or name@digest), or why it holds none.</summary>
+    public async Task<(string? Digest, string? Problem)> DigestAsync(string reference, AuthConfig auth, CancellationToken token)
+    {
+        try
+        {
+            var info = await For(auth).Distribution.InspectAsync(reference, token);
+            return (info.Descriptor?.Digest, null);
+        }
+        catch (DockerApiException e)
+        {
+            return (null, e.EngineMessage());
+        }
+    }
+
     readonly ConcurrentDictionary<string, IDockerClient> _clients = new();
 
     public IDockerClient For(AuthConfig auth) =>

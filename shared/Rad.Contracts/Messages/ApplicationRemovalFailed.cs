@@ -1,0 +1,3 @@
+namespace Rad.Contracts;
+
+public record ApplicationRemovalFailed(Guid DeploymentId, string ApplicationName, string Reason) : IDeploymentMessage;

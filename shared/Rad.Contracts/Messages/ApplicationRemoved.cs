@@ -1,0 +1,3 @@
+namespace Rad.Contracts;
+
+public record ApplicationRemoved(Guid DeploymentId, string ApplicationName) : IDeploymentMessage;
