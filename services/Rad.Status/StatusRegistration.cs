@@ -24,6 +24,7 @@ public static class StatusRegistration
             bus.AddSagaStateMachine<DeploymentStateMachine, DeploymentState>(typeof(DeploymentStateMachineDefinition)).PostgresRepository();
             bus.AddConsumer<DeploymentQueueConsumer>(typeof(DeploymentQueueConsumerDefinition));
             bus.AddRequestClient<DeleteCluster>();
+            bus.AddRequestClient<DescribeApplications>();
             // Every status instance needs every progress message for the streams it serves: its own auto-deleted queue, in order.
             bus.AddConsumer<DeploymentProgressedConsumer>().Endpoint(endpoint =>
             {
@@ -40,6 +41,8 @@ public static class StatusRegistration
         services.AddSingleton<SchemaMigrator>();
         services.AddSingleton<DeploymentQueries>();
         services.AddSingleton<DeploymentEventHub>();
+        services.AddSingleton<ReleaseHistory>();
+        services.AddSingleton<IReleaseHistory>(sp => sp.GetRequiredService<ReleaseHistory>());
         services.AddClusterRegistry(builder.Configuration);
         services.Configure<DeadlineOptions>(builder.Configuration.GetSection(DeadlineOptions.Section));
         services.Configure<ConcurrencyOptions>(builder.Configuration.GetSection(ConcurrencyOptions.Section));

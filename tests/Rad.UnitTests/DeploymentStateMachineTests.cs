@@ -1,7 +1,6 @@
 using MassTransit;
 using MassTransit.SagaStateMachine;
 using MassTransit.Testing;
-using Microsoft.Extensions.DependencyInjection;
 using Rad.Contracts;
 using Rad.Status.Saga;
 using Xunit;
@@ -14,26 +13,19 @@ public sealed class DeploymentStateMachineTests : IAsyncLifetime
     static readonly ApplicationSpec Api = new("api", "api/Dockerfile", "api", 1, 30001, 30001);
     const string Commit = "0123456789abcdef0123456789abcdef01234567";
 
-    readonly FakeClock _clock = new(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
     readonly Guid _id = NewId.NextGuid();
-    ServiceProvider _provider = null!;
+    SagaTestBed _bed = null!;
+    FakeClock _clock = null!;
     ITestHarness _harness = null!;
     ISagaStateMachineTestHarness<DeploymentStateMachine, DeploymentState> _saga = null!;
 
     public async Task InitializeAsync()
     {
-        _provider = new ServiceCollection()
-            .AddLogging()
-            .AddSingleton<TimeProvider>(_clock)
-            .Configure<DeadlineOptions>(o => o.Build = TimeSpan.FromMinutes(10))
-            .AddMassTransitTestHarness(x => x.AddSagaStateMachine<DeploymentStateMachine, DeploymentState>().InMemoryRepository())
-            .BuildServiceProvider(true);
-        _harness = _provider.GetRequiredService<ITestHarness>();
-        await _harness.Start();
-        _saga = _harness.GetSagaStateMachineHarness<DeploymentStateMachine, DeploymentState>();
+        _bed = await SagaTestBed.StartAsync();
+        (_clock, _harness, _saga) = (_bed.Clock, _bed.Harness, _bed.Saga);
     }
 
-    public async Task DisposeAsync() => await _provider.DisposeAsync();
+    public async Task DisposeAsync() => await _bed.DisposeAsync();
 
     DeploymentStateMachine Machine => _saga.StateMachine;
 

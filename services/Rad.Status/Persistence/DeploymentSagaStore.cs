@@ -57,6 +57,9 @@ public sealed class DeploymentSagaStore(NpgsqlConnection connection, NpgsqlTrans
                 INSERT INTO deployment_events (deployment_id, seq, at, stage, state, message) VALUES (@Id, @Sequence, @At, @Stage, @State, @Message)
                 """, new { Id = saga.CorrelationId, e.Sequence, e.At, e.Stage, e.State, e.Message }, transaction, cancellationToken: token));
         saga.NewEvents.Clear();
+        await ReleaseHistory.WriteAsync(connection, transaction, saga.NewRevisions, saga.NewPinChanges, token);
+        saga.NewRevisions.Clear();
+        saga.NewPinChanges.Clear();
     }
 
     static object Parameters(DeploymentState saga)

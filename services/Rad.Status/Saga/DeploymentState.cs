@@ -16,6 +16,19 @@ public class DeploymentState : SagaStateMachineInstance
     public string ConfigPath { get; set; } = "";
     public string Cluster { get; set; } = "";
     public string Concurrency { get; set; } = "";
+
+    /// <summary>What started it (api, cli, bus, webhook:HOST), and whether it deploys applications pinned by a rollback (and unpins them).</summary>
+    public string Trigger { get; set; } = "";
+    public bool Force { get; set; }
+
+    /// <summary>A rollback puts one application back at an earlier revision (no clone, no build); null for a deployment of a commit.</summary>
+    public RollbackRecord? Rollback { get; set; }
+
+    /// <summary>rad.json's rollback_on_failure: a failed release brings the applications it changed back to their previous revision.</summary>
+    public bool RollbackOnFailure { get; set; } = true;
+
+    /// <summary>The first application failure of the release ("stage: reason"), while the others end and the changed ones are restored.</summary>
+    public string? ReleaseFailure { get; set; }
     public Guid QueueId { get; set; }
     public Guid? SupersededBy { get; set; }
     public string? Commit { get; set; }
@@ -37,4 +50,14 @@ public class DeploymentState : SagaStateMachineInstance
     /// <summary>Stage transitions made while handling the current message; the repository appends them to the event log in the same transaction.</summary>
     [JsonIgnore]
     public List<StageEvent> NewEvents { get; } = [];
+
+    /// <summary>Revisions and pin changes made while handling the current message; written in the same transaction as the saga row.</summary>
+    [JsonIgnore]
+    public List<RevisionWrite> NewRevisions { get; } = [];
+
+    [JsonIgnore]
+    public List<PinChange> NewPinChanges { get; } = [];
 }
+
+/// <summary>What a rollback deployment was asked for: the revision to go back to, by whom and why.</summary>
+public record RollbackRecord(int TargetRevision, string RequestedBy, string? Reason);

@@ -19,6 +19,8 @@ public sealed class ProgressPublisher : IEventObserver<DeploymentState>
     static Task Reset(DeploymentState saga)
     {
         saga.NewEvents.Clear();
+        saga.NewRevisions.Clear();
+        saga.NewPinChanges.Clear();
         return Task.CompletedTask;
     }
 
