@@ -60,6 +60,7 @@ public static class StatusRegistration
         app.MapRadHealth();
         app.MapDeploymentEndpoints();
         app.MapClusterEndpoints();
+        app.MapApplicationEndpoints();
         return app;
     }
 }

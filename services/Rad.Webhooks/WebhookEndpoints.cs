@@ -77,7 +77,7 @@ public static partial class WebhookEndpoints
 
         var delivery = git.DeliveryHeaders.Select(h => request.Headers[h].ToString()).FirstOrDefault(v => v.Length > 0);
         var id = delivery is null ? NewId.NextGuid() : DeploymentIdFor(git.Name, delivery);
-        await publish.Publish(new RequestDeployment(id, push.CloneUrl, push.After, configPath, cluster, clock.GetUtcNow()), token);
+        await publish.Publish(new RequestDeployment(id, push.CloneUrl, push.After, configPath, cluster, clock.GetUtcNow(), Trigger: $"webhook:{git.Name}"), token);
         logger.LogInformation("{Host} push of {Branch} at {Commit} ({Repository}, delivery {Delivery}) starts deployment {DeploymentId}",
             git.Name, branch, push.After, Redaction.Credentials(push.CloneUrl), delivery ?? "none", id);
         return Results.Accepted($"/api/deployments/{id}", new

@@ -5,7 +5,8 @@ using Rad.Cli.Commands;
 // rad: start and follow RAD deployments. Exit codes: 0 succeeded, 1 the deployment failed, 2 usage or connection error.
 var root = new RootCommand("rad: deploy the applications of a git repository and follow every stage")
 {
-    DeployCommand.Create(), StatusCommand.Create(), LogCommand.Create(), ListCommand.Create(), RenderCommand.Create(), ClustersCommand.Create(),
+    DeployCommand.Create(), StatusCommand.Create(), LogCommand.Create(), ListCommand.Create(), AppsCommand.Create(), HistoryCommand.Create(),
+    RollbackCommand.Create(), UnpinCommand.Create(), RenderCommand.Create(), ClustersCommand.Create(),
 };
 root.Options.Add(CommandRunner.Api);
 root.Options.Add(CommandRunner.Output);

@@ -17,6 +17,7 @@ public sealed class RadClient : IDisposable
     {
         Api = api;
         _http = new HttpClient { BaseAddress = api, Timeout = Timeout.InfiniteTimeSpan };
+        _http.DefaultRequestHeaders.UserAgent.Add(new ProductInfoHeaderValue(RadCli.UserAgentProduct, typeof(RadClient).Assembly.GetName().Version?.ToString(2) ?? "1"));
         if (!string.IsNullOrEmpty(token))
             _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
     }
@@ -81,6 +82,13 @@ public sealed class RadClient : IDisposable
     public async Task RemoveClusterAsync(string name, CancellationToken token)
     {
         using var response = await SendAsync(() => new HttpRequestMessage(HttpMethod.Delete, $"api/clusters/{Uri.EscapeDataString(name)}"), token);
+    }
+
+    /// <summary>Any other call of the API, answered with its JSON text; null <paramref name="body"/> sends none.</summary>
+    public async Task<string> CallAsync(HttpMethod method, string path, object? body, CancellationToken token)
+    {
+        using var response = await SendAsync(() => new HttpRequestMessage(method, path) { Content = body is null ? null : JsonContent.Create(body, options: Json) }, token);
+        return await response.Content.ReadAsStringAsync(token);
     }
 
     /// <summary>The deployment's Server-Sent Events, from the first (or after <paramref name="after"/>) to the end event.</summary>

@@ -24,7 +24,7 @@ public static class Render
         {
             Console.Out.WriteLine($"deployment {view.Id} succeeded{took} (commit {view.Commit})");
             foreach (var app in view.Applications)
-                Console.Out.WriteLine($"  {app.Name,-24} {app.Endpoint,-28} {app.RunningReplicas}/{app.Replicas} running");
+                Console.Out.WriteLine(app.Note is null ? $"  {app.Name,-24} {app.Endpoint,-28} {app.RunningReplicas}/{app.Replicas} running" : $"  {app.Name,-24} {app.Note}");
             return;
         }
         Console.Error.WriteLine($"deployment {view.Id} {view.State.ToLowerInvariant()}{took}: {view.Error}");
@@ -37,6 +37,8 @@ public static class Render
         o.WriteLine($"state       {view.State}{(view.Error is null ? "" : $": {view.Error}")}");
         o.WriteLine($"repository  {view.Repository} at {view.Ref}{(view.Commit is null ? "" : $" (commit {view.Commit})")}");
         o.WriteLine($"cluster     {view.Cluster}");
+        if (view.Trigger is not null)
+            o.WriteLine($"started by  {view.Trigger}{(view.Force ? " (--force)" : "")}");
         o.WriteLine($"started     {view.CreatedAt:u}{(view.CompletedAt is { } end ? $", took {Seconds(end - view.CreatedAt)}" : "")}");
         if (view.Stages.Count > 0)
         {
@@ -51,7 +53,7 @@ public static class Render
         {
             o.WriteLine();
             foreach (var app in view.Applications)
-                o.WriteLine($"  {app.Name,-24} {app.Endpoint ?? "-",-28} {app.RunningReplicas}/{app.Replicas} running");
+                o.WriteLine($"  {app.Name,-24} {app.Endpoint ?? "-",-28} {app.RunningReplicas}/{app.Replicas} running{(app.Note is null ? "" : $"  ({app.Note})")}");
         }
     }
 

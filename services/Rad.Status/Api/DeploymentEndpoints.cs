@@ -22,8 +22,10 @@ public static class DeploymentEndpoints
             if (body is null)
                 return Results.ValidationProblem(errors, title: "The deployment request is not valid.");
             var id = NewId.NextGuid();
+            // The rad CLI names itself in its User-Agent; anything else calling the API is "api".
+            var trigger = request.Headers.UserAgent.ToString().StartsWith(RadCli.UserAgentProduct, StringComparison.Ordinal) ? "cli" : "api";
             var command = new RequestDeployment(id, body.Repository, body.Ref, body.ConfigPath, body.Cluster, clock.GetUtcNow(),
-                body.Concurrency ?? concurrency.Value.Concurrency);
+                body.Concurrency ?? concurrency.Value.Concurrency, trigger, body.Force);
             await queries.RecordRequestAsync(command, token);
             await publish.Publish(command, token);
             return Results.Accepted($"/api/deployments/{id}", new
@@ -34,6 +36,8 @@ public static class DeploymentEndpoints
                 body.ConfigPath,
                 body.Cluster,
                 command.Concurrency,
+                command.Trigger,
+                command.Force,
                 state = DeploymentStates.Pending,
                 status = $"/api/deployments/{id}",
                 log = $"/api/deployments/{id}/log",

@@ -5,7 +5,7 @@ using Rad.Status.Saga;
 
 namespace Rad.Status.Api;
 
-public sealed record DeploymentRequestBody(string Repository, string Ref, string ConfigPath, string Cluster, string? Concurrency);
+public sealed record DeploymentRequestBody(string Repository, string Ref, string ConfigPath, string Cluster, string? Concurrency, bool Force);
 
 /// <summary>Reads POST /api/deployments by hand so every problem names its field.</summary>
 public static partial class DeploymentRequestReader
@@ -36,6 +36,14 @@ public static partial class DeploymentRequestReader
             var configPath = ReadString(root, "configPath", required: false, errors) ?? DeploymentDefaults.ConfigPath;
             var cluster = ReadString(root, "cluster", required: false, errors) ?? DeploymentDefaults.Cluster;
             var concurrency = ReadString(root, "concurrency", required: false, errors);
+            var force = false;
+            if (root.TryGetProperty("force", out var forced) && forced.ValueKind != JsonValueKind.Null)
+            {
+                if (forced.ValueKind is JsonValueKind.True or JsonValueKind.False)
+                    force = forced.GetBoolean();
+                else
+                    errors["force"] = ["force must be true or false: true also deploys applications pinned by a rollback, and ends their pins."];
+            }
 
             // Local paths pass here: only the cloner knows whether it allows them, and says so if not.
             if (repository is not null && RepositoryUrl.Problem(repository, allowLocal: true) is { } problem)
@@ -48,7 +56,7 @@ public static partial class DeploymentRequestReader
                 errors["cluster"] = [$"\"{cluster}\" is not a cluster name: lowercase letters, digits and '-', e.g. \"local\"."];
             if (concurrency is not null && !ConcurrencyOptions.IsValid(concurrency))
                 errors["concurrency"] = [$"\"{concurrency}\" is not a concurrency policy: use \"{ConcurrencyOptions.Queue}\" (wait for a running deployment of the same repository and cluster) or \"{ConcurrencyOptions.Supersede}\" (replace it)."];
-            return errors.Count == 0 ? (new DeploymentRequestBody(repository!, @ref, configPath, cluster, concurrency), errors) : (null, errors);
+            return errors.Count == 0 ? (new DeploymentRequestBody(repository!, @ref, configPath, cluster, concurrency, force), errors) : (null, errors);
         }
     }
 

@@ -15,10 +15,22 @@ public sealed class DeploymentQueries(NpgsqlDataSource dataSource)
     {
         await using var connection = await dataSource.OpenConnectionAsync(token);
         await connection.ExecuteAsync(new CommandDefinition("""
-            INSERT INTO deployment_requests (id, repository, ref, config_path, cluster, concurrency, requested_at)
-            VALUES (@DeploymentId, @Repository, @Ref, @ConfigPath, @Cluster, @Concurrency, @RequestedAt)
+            INSERT INTO deployment_requests (id, repository, ref, config_path, cluster, concurrency, trigger, requested_at)
+            VALUES (@DeploymentId, @Repository, @Ref, @ConfigPath, @Cluster, @Concurrency, @Trigger, @RequestedAt)
             ON CONFLICT (id) DO NOTHING
             """, request, cancellationToken: token));
+    }
+
+    /// <summary>A rollback accepted over HTTP shows as Pending until the saga takes it, like any deployment.</summary>
+    public async Task RecordRollbackAsync(RequestRollback request, CancellationToken token)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(token);
+        await connection.ExecuteAsync(new CommandDefinition("""
+            INSERT INTO deployment_requests (id, repository, ref, config_path, cluster, concurrency, trigger, requested_at)
+            VALUES (@DeploymentId, @Repository, @Commit, '', @Cluster, 'queue', @Trigger, @RequestedAt)
+            ON CONFLICT (id) DO NOTHING
+            """, new { request.DeploymentId, request.Repository, request.Commit, request.Cluster, Trigger = $"rollback by {request.RequestedBy}", request.RequestedAt },
+            cancellationToken: token));
     }
 
     public async Task<DeploymentSnapshot?> FindAsync(Guid id, CancellationToken token)
@@ -68,19 +80,19 @@ public sealed class DeploymentQueries(NpgsqlDataSource dataSource)
     // A deployment is either a saga row or, before the saga has seen it, an accepted request (Pending).
     const string SnapshotSelect = """
         SELECT x.id, x.data, x.current_state AS CurrentState, x.repository, x.ref, x.config_path AS ConfigPath, x.cluster, x.concurrency,
-               x.created_at AS CreatedAt FROM (
+               x.trigger, x.created_at AS CreatedAt FROM (
             SELECT d.correlation_id AS id, d.data::text AS data, d.current_state, NULL AS repository, NULL AS ref, NULL AS config_path,
-                   NULL AS cluster, NULL AS concurrency, d.created_at
+                   NULL AS cluster, NULL AS concurrency, NULL AS trigger, d.created_at
             FROM deployments d
             UNION ALL
-            SELECT r.id, NULL, 'Pending', r.repository, r.ref, r.config_path, r.cluster, r.concurrency, r.requested_at
+            SELECT r.id, NULL, 'Pending', r.repository, r.ref, r.config_path, r.cluster, r.concurrency, r.trigger, r.requested_at
             FROM deployment_requests r
             WHERE NOT EXISTS (SELECT 1 FROM deployments d WHERE d.correlation_id = r.id)
         ) x
         """;
 
     sealed record SnapshotRow(Guid Id, string? Data, string CurrentState, string? Repository, string? Ref, string? ConfigPath, string? Cluster,
-        string? Concurrency, DateTime CreatedAt);
+        string? Concurrency, string? Trigger, DateTime CreatedAt);
 
     static DeploymentSnapshot Materialize(SnapshotRow row)
     {
@@ -99,6 +111,7 @@ public sealed class DeploymentQueries(NpgsqlDataSource dataSource)
             ConfigPath = row.ConfigPath!,
             Cluster = row.Cluster!,
             Concurrency = row.Concurrency ?? "",
+            Trigger = row.Trigger ?? "",
             CreatedAt = new DateTimeOffset(DateTime.SpecifyKind(row.CreatedAt, DateTimeKind.Utc)),
         }, true);
     }

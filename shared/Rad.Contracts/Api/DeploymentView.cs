@@ -4,7 +4,8 @@ namespace Rad.Contracts;
 
 public sealed record StageView(string Name, string State, DateTimeOffset StartedAt, DateTimeOffset? CompletedAt, string? Message);
 
-public sealed record ApplicationView(string Name, string? Image, int Replicas, int RunningReplicas, int Port, string? Endpoint);
+/// <summary><paramref name="Note"/>: why this deployment left the application alone (pinned), or what a failed release did to it.</summary>
+public sealed record ApplicationView(string Name, string? Image, int Replicas, int RunningReplicas, int Port, string? Endpoint, string? Note = null);
 
 public sealed record DeploymentView(
     Guid Id,
@@ -19,4 +20,6 @@ public sealed record DeploymentView(
     IReadOnlyList<StageView> Stages,
     IReadOnlyList<ApplicationView> Applications,
     DateTimeOffset CreatedAt,
-    DateTimeOffset? CompletedAt);
+    DateTimeOffset? CompletedAt,
+    string? Trigger = null,
+    bool Force = false);

@@ -17,9 +17,10 @@ public static class DeployCommand
         concurrency.AcceptOnlyFromAmong("queue", "supersede");
         var follow = FollowOption();
         var viaBus = new Option<bool>("--bus") { Description = "publish the deploy command on RabbitMQ instead of calling HTTP (then follow by HTTP)" };
+        var force = new Option<bool>("--force") { Description = "also deploy applications pinned by a rollback, and end their pins" };
         var rabbitMq = new Option<string>("--rabbitmq") { Description = "RabbitMQ for --bus (default: $RAD_RABBITMQ or amqp://guest:guest@127.0.0.1:5672/)" };
 
-        var deploy = new Command("deploy", "Deploy the applications of a repository") { repository, gitRef, config, cluster, concurrency, follow, viaBus, rabbitMq };
+        var deploy = new Command("deploy", "Deploy the applications of a repository") { repository, gitRef, config, cluster, concurrency, force, follow, viaBus, rabbitMq };
         deploy.SetAction((result, token) => RunAsync(result, async client =>
         {
             var repo = LocalPathOrUrl(result.GetValue(repository)!);
@@ -31,7 +32,8 @@ public static class DeployCommand
                     throw new CliException("--rabbitmq must be an amqp:// URL such as amqp://guest:guest@127.0.0.1:5672/");
                 deploymentId = await BusDeploy.PublishAsync(rabbitUri, new RequestDeployment(MassTransit.NewId.NextGuid(), repo,
                     result.GetValue(gitRef) ?? DeploymentDefaults.Ref, result.GetValue(config) ?? DeploymentDefaults.ConfigPath,
-                    result.GetValue(cluster) ?? DeploymentDefaults.Cluster, DateTimeOffset.UtcNow, result.GetValue(concurrency)), token);
+                    result.GetValue(cluster) ?? DeploymentDefaults.Cluster, DateTimeOffset.UtcNow, result.GetValue(concurrency), Trigger: "cli (bus)",
+                    Force: result.GetValue(force)), token);
                 if (!result.GetValue(follow))
                 {
                     Print(result, $"{{\"id\":\"{deploymentId}\"}}", $"published deployment {deploymentId} on the bus; follow it with: rad status {deploymentId} --follow");
@@ -47,6 +49,7 @@ public static class DeployCommand
                     configPath = result.GetValue(config),
                     cluster = result.GetValue(cluster),
                     concurrency = result.GetValue(concurrency),
+                    force = result.GetValue(force) ? true : (bool?)null,
                 }, token);
                 deploymentId = System.Text.Json.JsonDocument.Parse(accepted).RootElement.GetProperty("id").GetGuid();
                 if (!result.GetValue(follow))
