@@ -44,7 +44,8 @@ public sealed class RolloutTracker(IKubernetesApi api)
                 {
                     if (Complete(obj) is { } ready)
                         return ready;
-                    if (Condition(obj, "Progressing") is { } progressing && progressing["reason"]?.GetValue<string>() == "ProgressDeadlineExceeded")
+                    // Status speaks of the current generation only once the controller has observed it (as kubectl rollout status checks).
+                    if (Observed(obj) && Condition(obj, "Progressing") is { } progressing && progressing["reason"]?.GetValue<string>() == "ProgressDeadlineExceeded")
                         throw new RolloutFailedException($"progress deadline exceeded: {progressing["message"]?.GetValue<string>()}" +
                             (lastProblem is { } last ? $"; {await WithEventAsync(ns, last.Pod, last.Text, token)}" : ""));
                 }
@@ -87,7 +88,7 @@ public sealed class RolloutTracker(IKubernetesApi api)
         var pods = (start["items"] as JsonArray ?? []).OfType<JsonObject>().Where(p => p["metadata"]?["deletionTimestamp"] is null).ToList();
         var restarts = pods.ToDictionary(PodName, Restarts);
         if (pods.FirstOrDefault(p => !Ready(p)) is { } unready)
-            throw new RolloutFailedException(await WithEventAsync(ns, unready, $"pod {PodName(unready)} is not ready", token));
+            throw new RolloutFailedException(await WithEventAsync(ns, unready, Problem(unready)?.Text ?? $"pod {PodName(unready)} is not ready", token));
         if (pods.Count < expected)
             throw new RolloutFailedException($"only {pods.Count} of {expected} pod(s) selected by {podSelector} are there");
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(token);
@@ -234,6 +235,9 @@ public sealed class RolloutTracker(IKubernetesApi api)
             return problem;
         }
     }
+
+    static bool Observed(JsonObject deployment) =>
+        (deployment["status"]?["observedGeneration"]?.GetValue<long>() ?? 0) >= (deployment["metadata"]?["generation"]?.GetValue<long>() ?? 0);
 
     static JsonObject? Condition(JsonObject deployment, string type) =>
         (deployment["status"]?["conditions"] as JsonArray ?? []).OfType<JsonObject>().FirstOrDefault(c => c["type"]?.GetValue<string>() == type);

@@ -45,6 +45,9 @@ public sealed class DeploymentController(ObjectStore store) : IDisposable
     /// <summary>Stands for the Deployment's progressDeadlineSeconds (its real seconds are too long for tests): a rollout without progress for this long exceeds it.</summary>
     public TimeSpan ProgressDeadline { get; set; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>How long a <see cref="Scenario.BecomesUnready"/> pod stays ready.</summary>
+    public TimeSpan UnreadyAfter { get; set; } = TimeSpan.FromSeconds(1);
+
     sealed record PodLife(string Ns, string Name, DateTimeOffset Created, Scenario Scenario, TimeSpan ReadyAfter, bool Warned = false);
 
     sealed record Progress(string Hash, DateTimeOffset At, int Pods, int Ready);
@@ -204,6 +207,7 @@ public sealed class DeploymentController(ObjectStore store) : IDisposable
         var containerName = container["name"]!.GetValue<string>();
         var ip = pod["status"]?["podIP"]?.GetValue<string>() ?? $"10.244.0.{Interlocked.Increment(ref _nextIp) % 250 + 2}";
         JsonObject status;
+        var warn = !life.Warned;
         switch (life.Scenario)
         {
             case Scenario.Healthy:
@@ -211,24 +215,25 @@ public sealed class DeploymentController(ObjectStore store) : IDisposable
                 break;
             case Scenario.Unready:
                 status = PodStatus(container, "Running", ip, ready: false);
-                if (!life.Warned)
-                {
-                    var probe = container["readinessProbe"];
-                    var seen = probe?["httpGet"] is not null
-                        ? "HTTP probe failed with statuscode: 503"
-                        : $"dial tcp {ip}:{probe?["tcpSocket"]?["port"]?.ToJsonString() ?? "80"}: connect: connection refused";
-                    Event(ns, name, "Unhealthy", $"Readiness probe failed: {seen}");
-                }
+                if (warn)
+                    Event(ns, name, "Unhealthy", $"Readiness probe failed: {ProbeFailure(container, ip)}");
+                break;
+            case Scenario.BecomesUnready:
+                var failing = age >= life.ReadyAfter + UnreadyAfter;
+                status = PodStatus(container, "Running", ip, ready: age >= life.ReadyAfter && !failing);
+                warn = warn && failing;
+                if (warn)
+                    Event(ns, name, "Unhealthy", $"Readiness probe failed: {ProbeFailure(container, ip)}");
                 break;
             case Scenario.ImagePullBackOff:
                 status = PodStatus(container, "Pending", null, ready: false, waiting: ("ImagePullBackOff", $"Back-off pulling image \"{image}\""));
-                if (!life.Warned)
+                if (warn)
                     Event(ns, name, "Failed",
                         $"Failed to pull image \"{image}\": rpc error: code = NotFound desc = failed to pull and unpack image \"{image}\": failed to resolve reference \"{image}\": not found");
                 break;
             case Scenario.CrashLoopBackOff:
                 status = PodStatus(container, "Running", ip, ready: false, waiting: ("CrashLoopBackOff", $"back-off 10s restarting failed container={containerName} pod={name}_{ns}"), crashed: true);
-                if (!life.Warned)
+                if (warn)
                     Event(ns, name, "BackOff", $"Back-off restarting failed container {containerName} in pod {name}_{ns}");
                 break;
             case Scenario.Unschedulable:
@@ -239,13 +244,14 @@ public sealed class DeploymentController(ObjectStore store) : IDisposable
                     ["type"] = "PodScheduled", ["status"] = "False", ["reason"] = "Unschedulable", ["message"] = why, ["lastTransitionTime"] = Now(),
                 });
                 status.Remove("containerStatuses");
-                if (!life.Warned)
+                if (warn)
                     Event(ns, name, "FailedScheduling", why);
                 break;
             default:
                 return;
         }
-        _lives[$"{ns}/{name}"] = life with { Warned = true };
+        if (warn)
+            _lives[$"{ns}/{name}"] = life with { Warned = true };
         if (JsonNode.DeepEquals(Comparable(pod["status"]), Comparable(status)))
             return;
         // Keep the times of what did not change, as the kubelet does.
@@ -253,6 +259,15 @@ public sealed class DeploymentController(ObjectStore store) : IDisposable
             status["startTime"] = started.DeepClone();
         pod["status"] = status;
         store.Put(Pods, pod, "MODIFIED");
+    }
+
+    /// <summary>What the kubelet says when a pod's readiness probe fails: the HTTP status it got, or the refused connection.</summary>
+    static string ProbeFailure(JsonNode container, string ip)
+    {
+        var probe = container["readinessProbe"];
+        return probe?["httpGet"] is not null
+            ? "HTTP probe failed with statuscode: 503"
+            : $"dial tcp {ip}:{probe?["tcpSocket"]?["port"]?.ToJsonString() ?? "80"}: connect: connection refused";
     }
 
     void UpdateStatus(JsonObject deployment, string ns, string name, string replicaSet, string hash, int replicas, int maxUnavailable)

@@ -11,6 +11,8 @@ public enum Scenario
     Healthy,
     /// <summary>The container runs but never passes its readiness probe: Running, not Ready, an Unhealthy event with what the probe saw.</summary>
     Unready,
+    /// <summary>The container becomes ready, then (after DeploymentController.UnreadyAfter) fails its readiness probe.</summary>
+    BecomesUnready,
     /// <summary>The image cannot be pulled: ErrImagePull, then ImagePullBackOff, with a Failed event from the kubelet.</summary>
     ImagePullBackOff,
     /// <summary>The container exits with code 1 again and again: CrashLoopBackOff, last termination reason Error.</summary>
