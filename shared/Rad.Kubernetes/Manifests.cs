@@ -74,7 +74,8 @@ public static class Manifests
 
     /// <summary>True when the probe accepts more statuses than rad.json's expect ("2xx" is checked as 200-399 by the kubelet).</summary>
     public static bool ProbeIsLooserThanExpect(HealthCheck health) =>
-        health.Path is not null && HealthStatus.Range(health.Expect) is var (min, max) && (min, max) != (ProbeMinStatus, ProbeMaxStatus);
+        health.Path is not null && HealthStatus.Range(health.Expect) is var (min, max) && min >= ProbeMinStatus && max <= ProbeMaxStatus
+        && (min, max) != (ProbeMinStatus, ProbeMaxStatus);
 
     public static JsonObject Namespace(string name) => new()
     {

@@ -31,7 +31,7 @@ public sealed class KubernetesDeployer(IKubernetesClientFactory clients, IOption
         {
             using var client = clients.Connect(cluster);
             await client.ApplyAsync(Manifests.Namespace(ns), token);
-            await PreviousSlots.SweepAsync(client, ns, DateTimeOffset.UtcNow, logger, token);
+            await SweepAsync(client, ns, token);
             var login = registries.Value.For(command.ImageReference);
             string? pullSecret = null;
             if (login is not null)
@@ -55,6 +55,19 @@ public sealed class KubernetesDeployer(IKubernetesClientFactory clients, IOption
         catch (Exception e) when (e is KubernetesApiException or KubeconfigException or RolloutFailedException)
         {
             throw new DeploymentFailedException($"{cluster}: {e.Message}", rollout?.Changed ?? false);
+        }
+    }
+
+    /// <summary>Blue-green slots kept past their time go first; a cluster that does not let RAD list Services only loses the sweep.</summary>
+    async Task SweepAsync(IKubernetesApi client, string ns, CancellationToken token)
+    {
+        try
+        {
+            await PreviousSlots.SweepAsync(client, ns, DateTimeOffset.UtcNow, logger, token);
+        }
+        catch (KubernetesApiException e) when (e.Code == 403)
+        {
+            logger.LogWarning("Cannot sweep kept blue-green slots in namespace {Namespace}: {Reason}", ns, e.Message);
         }
     }
 

@@ -86,6 +86,8 @@ public sealed class KubernetesRollout(IKubernetesApi client, DeployApplication c
     /// </summary>
     public async Task<string> WaitForEndpointsAsync(string? slot)
     {
+        if (Application.Replicas == 0)
+            return "no replicas to route to";
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(token);
         limit.CancelAfter(options.RolloutTimeout);
         using var timer = new PeriodicTimer(options.PollInterval);

@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Hosting;
-using Rad.Kubernetes;
 
 namespace Rad.Clusters.Kubernetes;
 
@@ -25,7 +24,8 @@ public sealed class PreviousSlotSweeper(ClusterRegistry registry, IKubernetesCli
         {
             clusters = await registry.ListAsync(token);
         }
-        catch (Exception e) when (e is Npgsql.NpgsqlException or TimeoutException)
+        // A sweep that fails must never stop the deployer (an exception leaving ExecuteAsync stops the host): log and try next time.
+        catch (Exception e) when (e is not OperationCanceledException)
         {
             logger.LogWarning("Cannot list the registered clusters to sweep kept blue-green slots: {Reason}", e.Message);
             return;
@@ -37,7 +37,7 @@ public sealed class PreviousSlotSweeper(ClusterRegistry registry, IKubernetesCli
                 using var client = clients.Connect(cluster);
                 await PreviousSlots.SweepAsync(client, cluster.Namespace, DateTimeOffset.UtcNow, logger, token);
             }
-            catch (Exception e) when (e is KubernetesApiException or KubeconfigException)
+            catch (Exception e) when (e is not OperationCanceledException)
             {
                 logger.LogWarning("Cannot sweep kept blue-green slots on {Cluster}: {Reason}", cluster, e.Message);
             }

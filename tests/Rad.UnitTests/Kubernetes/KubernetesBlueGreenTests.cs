@@ -10,7 +10,7 @@ using Xunit;
 namespace Rad.UnitTests.Kubernetes;
 
 /// <summary>Blue-green on Kubernetes: two slots, validation, a selector switch, the kept previous slot, migration.</summary>
-public sealed class KubernetesBlueGreenTests : IAsyncLifetime
+public sealed class KubernetesBlueGreenTests(Xunit.Abstractions.ITestOutputHelper output) : IAsyncLifetime
 {
     KubernetesHarness _k8s = null!;
 
@@ -60,6 +60,7 @@ public sealed class KubernetesBlueGreenTests : IAsyncLifetime
             progress.Steps.Select(s => (s.Step, s.State)));
         Assert.Equal("2 of 2 pod(s) of web-green ready (GET /healthz on port 8080 answering 200-399)", progress.Steps.ElementAt(1).Message);
         Assert.StartsWith("Service web selects web-green: 2 ready endpoint(s), all pods of web-green; web-blue kept until ", progress.Steps.Last().Message);
+        output.WriteLine($"validate {progress.Duration("validate").TotalMilliseconds:0} ms, switch {progress.Duration("switch").TotalMilliseconds:0} ms (fake API server)");
 
         // The switch is one change of the Service, made once every green pod was ready.
         var switches = recorder.Of("Service", "web").Where(c => Selected(c.Object) == "green").ToList();
@@ -120,6 +121,7 @@ public sealed class KubernetesBlueGreenTests : IAsyncLifetime
         // Now green is the one kept, for a roll forward by switch.
         Assert.Equal(KubernetesHarness.Image("v2"), KubernetesHarness.ImageOf(_k8s.Deployment("web-green")));
         Assert.True(elapsed < TimeSpan.FromSeconds(2), $"the switch back took {elapsed.TotalMilliseconds:0} ms");
+        output.WriteLine($"rollback by switch: {elapsed.TotalMilliseconds:0} ms in all, switch step {progress.Duration("switch").TotalMilliseconds:0} ms (fake API server)");
     }
 
     [Fact]
