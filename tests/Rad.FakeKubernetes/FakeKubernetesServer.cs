@@ -19,9 +19,10 @@ namespace Rad.FakeKubernetes;
 /// <summary>
 /// An in-process Kubernetes API server for tests: the REST paths and verbs of the real one for the kinds in
 /// <see cref="ResourceType.All"/>, discovery, server-side apply (application/apply-patch+yaml with a fieldManager),
-/// resourceVersion and generation, list and watch (with bookmarks, and 410 Gone after compaction), metav1.Status
-/// errors (401, 403, 404, 409, 415, 422 with causes), bearer-token authentication, and a deployment controller that
-/// plays out <see cref="Scenario"/>s. Built from the Kubernetes API reference, not from RAD's client.
+/// resourceVersion and generation, list and watch (with bookmarks, and 410 Gone after compaction), label selectors with
+/// equality, inequality and existence terms, metav1.Status errors (401, 403, 404, 409, 415, 422 with causes),
+/// bearer-token authentication, a deployment controller that rolls Deployments out by their strategy and plays out
+/// <see cref="Scenario"/>s, and an EndpointSlice controller. Built from the Kubernetes API reference, not from RAD's client.
 /// </summary>
 public sealed class FakeKubernetesServer : IAsyncDisposable
 {
@@ -56,6 +57,7 @@ public sealed class FakeKubernetesServer : IAsyncDisposable
     /// <summary>Every request: method, path with query, and content type.</summary>
     public ConcurrentQueue<(string Method, string Path, string? ContentType)> Requests { get; } = new();
 
+    /// <summary>What happens to new pods, by image reference or application name (see <see cref="DeploymentController.Scenarios"/>).</summary>
     public ConcurrentDictionary<string, Scenario> Scenarios => _controller.Scenarios;
 
     /// <summary>
