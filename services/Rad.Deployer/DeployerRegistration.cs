@@ -17,6 +17,7 @@ public static class DeployerRegistration
             bus.AddRequestClient<SyncEdgeRoutes>();
         });
         builder.Services.AddRadClusters(builder.Configuration);
+        builder.Services.AddHostedService<Rad.Clusters.Kubernetes.PreviousSlotSweeper>();
         return builder;
     }
 }

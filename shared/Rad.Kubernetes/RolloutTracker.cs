@@ -16,16 +16,24 @@ public sealed class RolloutFailedException(string message) : Exception(message);
 /// </summary>
 public sealed class RolloutTracker(IKubernetesApi api)
 {
-    public async Task<int> WaitAsync(string ns, string name, TimeSpan deadline, CancellationToken token)
+    /// <summary>Waits for the Deployment whose pods carry app.kubernetes.io/name=<paramref name="name"/> (RAD's main Deployment).</summary>
+    public Task<int> WaitAsync(string ns, string name, TimeSpan deadline, CancellationToken token) =>
+        WaitAsync(ns, name, $"{Manifests.NameLabel}={name}", deadline, token);
+
+    /// <summary>
+    /// Waits until the Deployment <paramref name="name"/>, whose pods <paramref name="podSelector"/> selects, has rolled
+    /// out its current generation; returns its available replicas. Throws RolloutFailedException naming the cause.
+    /// </summary>
+    public async Task<int> WaitAsync(string ns, string name, string podSelector, TimeSpan deadline, CancellationToken token)
     {
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(token);
         limit.CancelAfter(deadline);
         var changes = Channel.CreateUnbounded<(string Kind, JsonObject Object)>();
-        string? lastProblem = null;
+        (string Text, JsonObject Pod)? lastProblem = null;
         var watchers = new[]
         {
             FollowAsync("apps/v1", "Deployment", ns, null, $"metadata.name={name}", changes.Writer, limit.Token),
-            FollowAsync("v1", "Pod", ns, $"{Manifests.NameLabel}={name}", null, changes.Writer, limit.Token),
+            FollowAsync("v1", "Pod", ns, podSelector, null, changes.Writer, limit.Token),
         };
         try
         {
@@ -36,20 +44,27 @@ public sealed class RolloutTracker(IKubernetesApi api)
                 {
                     if (Complete(obj) is { } ready)
                         return ready;
-                    if (Condition(obj, "Progressing") is { } progressing && progressing["reason"]?.GetValue<string>() == "ProgressDeadlineExceeded")
-                        throw new RolloutFailedException($"progress deadline exceeded: {progressing["message"]?.GetValue<string>()}{(lastProblem is null ? "" : $"; {lastProblem}")}");
+                    // Status speaks of the current generation only once the controller has observed it (as kubectl rollout status checks).
+                    if (Observed(obj) && Condition(obj, "Progressing") is { } progressing && progressing["reason"]?.GetValue<string>() == "ProgressDeadlineExceeded")
+                        throw new RolloutFailedException($"progress deadline exceeded: {progressing["message"]?.GetValue<string>()}" +
+                            (lastProblem is { } last ? $"; {await WithEventAsync(ns, last.Pod, last.Text, token)}" : ""));
                 }
                 else if (Problem(obj) is { } problem)
                 {
-                    lastProblem = problem.Text;
+                    lastProblem = (problem.Text, obj);
                     if (problem.Fatal)
                         throw new RolloutFailedException(await WithEventAsync(ns, obj, problem.Text, limit.Token));
+                }
+                else if (lastProblem is { } seen && seen.Pod["metadata"]?["name"]?.GetValue<string>() == obj["metadata"]?["name"]?.GetValue<string>())
+                {
+                    lastProblem = null;
                 }
             }
         }
         catch (OperationCanceledException) when (!token.IsCancellationRequested)
         {
-            throw new RolloutFailedException($"deployment {ns}/{name} did not become available within {deadline.TotalSeconds:0.#} s{(lastProblem is null ? "" : $"; last problem: {lastProblem}")}");
+            throw new RolloutFailedException($"deployment {ns}/{name} did not become available within {deadline.TotalSeconds:0.#} s" +
+                (lastProblem is { } last ? $"; last problem: {await WithEventAsync(ns, last.Pod, last.Text, token)}" : ""));
         }
         catch (ChannelClosedException e) when (e.InnerException is not null)
         {
@@ -59,6 +74,54 @@ public sealed class RolloutTracker(IKubernetesApi api)
         {
             await limit.CancelAsync();
             await Task.WhenAll(watchers.Select(w => w.ContinueWith(_ => { }, TaskScheduler.Default)));
+        }
+    }
+
+    /// <summary>
+    /// Watches the pods <paramref name="podSelector"/> selects for <paramref name="duration"/> and throws
+    /// RolloutFailedException as soon as one stops being ready or its container restarts, naming the pod and the
+    /// kubelet's words; at the start every one of <paramref name="expected"/> pods must be ready.
+    /// </summary>
+    public async Task HoldAsync(string ns, string podSelector, int expected, TimeSpan duration, CancellationToken token)
+    {
+        var start = await api.ListAsync("v1", "Pod", ns, podSelector, null, token);
+        var pods = (start["items"] as JsonArray ?? []).OfType<JsonObject>().Where(p => p["metadata"]?["deletionTimestamp"] is null).ToList();
+        var restarts = pods.ToDictionary(PodName, Restarts);
+        if (pods.FirstOrDefault(p => !Ready(p)) is { } unready)
+            throw new RolloutFailedException(await WithEventAsync(ns, unready, Problem(unready)?.Text ?? $"pod {PodName(unready)} is not ready", token));
+        if (pods.Count < expected)
+            throw new RolloutFailedException($"only {pods.Count} of {expected} pod(s) selected by {podSelector} are there");
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(token);
+        limit.CancelAfter(duration);
+        var changes = Channel.CreateUnbounded<(string Kind, JsonObject Object)>();
+        var watcher = FollowAsync("v1", "Pod", ns, podSelector, null, changes.Writer, limit.Token);
+        try
+        {
+            while (true)
+            {
+                var (_, pod) = await changes.Reader.ReadAsync(limit.Token);
+                var name = PodName(pod);
+                if (pod["metadata"]?["deletionTimestamp"] is not null)
+                    continue;
+                if (restarts.TryGetValue(name, out var before) && Restarts(pod) > before)
+                    throw new RolloutFailedException(await WithEventAsync(ns, pod,
+                        $"pod {name} restarted ({Restarts(pod)} restarts){(Problem(pod) is { } crash ? $": {crash.Text}" : "")}", token));
+                if (restarts.ContainsKey(name) && !Ready(pod))
+                    throw new RolloutFailedException(await WithEventAsync(ns, pod, Problem(pod)?.Text ?? $"pod {name} stopped being ready", token));
+            }
+        }
+        catch (OperationCanceledException) when (!token.IsCancellationRequested)
+        {
+            // Held for the whole duration.
+        }
+        catch (ChannelClosedException e) when (e.InnerException is not null)
+        {
+            throw e.InnerException;
+        }
+        finally
+        {
+            await limit.CancelAsync();
+            await watcher.ContinueWith(_ => { }, TaskScheduler.Default);
         }
     }
 
@@ -140,8 +203,21 @@ public sealed class RolloutTracker(IKubernetesApi api)
         var scheduled = (pod["status"]?["conditions"] as JsonArray ?? []).OfType<JsonObject>().FirstOrDefault(c => c["type"]?.GetValue<string>() == "PodScheduled");
         if (scheduled?["status"]?.GetValue<string>() == "False" && scheduled["reason"]?.GetValue<string>() == "Unschedulable")
             return ($"pod {name} cannot be scheduled: {scheduled["message"]?.GetValue<string>()}", true);
+        // Running but failing its readiness probe: it may yet pass, so only the progress deadline ends the wait.
+        if (pod["status"]?["phase"]?.GetValue<string>() == "Running" && !Ready(pod)
+            && (pod["status"]?["containerStatuses"] as JsonArray ?? []).OfType<JsonObject>().Any(c => c["state"]?["running"] is not null))
+            return ($"pod {name} is running but does not pass its readiness probe", false);
         return null;
     }
+
+    static bool Ready(JsonObject pod) =>
+        (pod["status"]?["conditions"] as JsonArray ?? []).OfType<JsonObject>()
+            .Any(c => c["type"]?.GetValue<string>() == "Ready" && c["status"]?.GetValue<string>() == "True");
+
+    static string PodName(JsonObject pod) => pod["metadata"]?["name"]?.GetValue<string>() ?? "?";
+
+    static int Restarts(JsonObject pod) =>
+        (pod["status"]?["containerStatuses"] as JsonArray ?? []).OfType<JsonObject>().Sum(c => c["restartCount"]?.GetValue<int>() ?? 0);
 
     /// <summary>Adds the pod's latest Warning event (the kubelet's or scheduler's own words) to the problem.</summary>
     async Task<string> WithEventAsync(string ns, JsonObject pod, string problem, CancellationToken token)
@@ -159,6 +235,9 @@ public sealed class RolloutTracker(IKubernetesApi api)
             return problem;
         }
     }
+
+    static bool Observed(JsonObject deployment) =>
+        (deployment["status"]?["observedGeneration"]?.GetValue<long>() ?? 0) >= (deployment["metadata"]?["generation"]?.GetValue<long>() ?? 0);
 
     static JsonObject? Condition(JsonObject deployment, string type) =>
         (deployment["status"]?["conditions"] as JsonArray ?? []).OfType<JsonObject>().FirstOrDefault(c => c["type"]?.GetValue<string>() == type);

@@ -19,22 +19,28 @@ namespace Rad.FakeKubernetes;
 /// <summary>
 /// An in-process Kubernetes API server for tests: the REST paths and verbs of the real one for the kinds in
 /// <see cref="ResourceType.All"/>, discovery, server-side apply (application/apply-patch+yaml with a fieldManager),
-/// resourceVersion and generation, list and watch (with bookmarks, and 410 Gone after compaction), metav1.Status
-/// errors (401, 403, 404, 409, 415, 422 with causes), bearer-token authentication, and a deployment controller that
-/// plays out <see cref="Scenario"/>s. Built from the Kubernetes API reference, not from RAD's client.
+/// resourceVersion and generation, list and watch (with bookmarks, and 410 Gone after compaction), label selectors with
+/// equality, inequality and existence terms, metav1.Status errors (401, 403, 404, 409, 415, 422 with causes),
+/// bearer-token authentication, a deployment controller that rolls Deployments out by their strategy and plays out
+/// <see cref="Scenario"/>s, and an EndpointSlice controller. Built from the Kubernetes API reference, not from RAD's client.
 /// </summary>
 public sealed class FakeKubernetesServer : IAsyncDisposable
 {
     readonly WebApplication _app;
     readonly DeploymentController _controller;
+    readonly EndpointSliceController _endpoints;
 
     FakeKubernetesServer(WebApplication app, ObjectStore store, DeploymentController controller)
     {
         _app = app;
         Store = store;
         _controller = controller;
+        _endpoints = new EndpointSliceController(store, controller.Tick);
         ClusterApi = new ClusterApiController(store, () => Kubeconfig());
     }
+
+    /// <summary>The deployment controller and kubelet: their pace, the progress deadline and the scenarios of new pods.</summary>
+    public DeploymentController Controller => _controller;
 
     /// <summary>Cluster API's controllers: Clusters applied here get provisioned (as this same server).</summary>
     public ClusterApiController ClusterApi { get; }
@@ -51,6 +57,7 @@ public sealed class FakeKubernetesServer : IAsyncDisposable
     /// <summary>Every request: method, path with query, and content type.</summary>
     public ConcurrentQueue<(string Method, string Path, string? ContentType)> Requests { get; } = new();
 
+    /// <summary>What happens to new pods, by image reference or application name (see <see cref="DeploymentController.Scenarios"/>).</summary>
     public ConcurrentDictionary<string, Scenario> Scenarios => _controller.Scenarios;
 
     /// <summary>
@@ -257,7 +264,7 @@ public sealed class FakeKubernetesServer : IAsyncDisposable
                 var removed = Store.Remove(type, ns, name) ?? throw StatusException.NotFound(type, name);
                 // The garbage collector removes what the Deployment owned (its ReplicaSet's pods).
                 if (type.Kind == "Deployment")
-                    foreach (var pod in Store.List(ResourceType.Of("Pod"), ns).Where(p => p["metadata"]?["labels"]?["rad.fake/deployment"]?.GetValue<string>() == name))
+                    foreach (var pod in Store.List(ResourceType.Of("Pod"), ns).Where(p => p["metadata"]?["labels"]?[DeploymentController.OwnerLabel]?.GetValue<string>() == name))
                         Store.Remove(ResourceType.Of("Pod"), ns, pod["metadata"]!["name"]!.GetValue<string>());
                 // Deleted at once (no finalizers): the registry answers a Status naming what it deleted.
                 await WriteJsonAsync(http, new JsonObject
@@ -333,6 +340,8 @@ public sealed class FakeKubernetesServer : IAsyncDisposable
             throw StatusException.Invalid(type, name, causes);
 
         body = Defaulted(type, body);
+        if (existing is not null && Validation.CheckUpdate(type, existing, body) is { Count: > 0 } immutable)
+            throw StatusException.Invalid(type, name, immutable);
         metadata = (JsonObject)body["metadata"]!;
         metadata["uid"] = existing?["metadata"]?["uid"]?.DeepClone() ?? Guid.NewGuid().ToString();
         metadata["creationTimestamp"] = existing?["metadata"]?["creationTimestamp"]?.DeepClone() ?? DateTimeOffset.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
@@ -371,6 +380,26 @@ public sealed class FakeKubernetesServer : IAsyncDisposable
             spec["replicas"] ??= 1;
             spec["progressDeadlineSeconds"] ??= 600;
             spec["revisionHistoryLimit"] ??= 10;
+            if (spec["strategy"] is not JsonObject strategy)
+                spec["strategy"] = strategy = new JsonObject();
+            strategy["type"] ??= "RollingUpdate";
+            if (strategy["type"]!.GetValue<string>() == "RollingUpdate")
+            {
+                if (strategy["rollingUpdate"] is not JsonObject rolling)
+                    strategy["rollingUpdate"] = rolling = new JsonObject();
+                rolling["maxUnavailable"] ??= "25%";
+                rolling["maxSurge"] ??= "25%";
+            }
+            foreach (var container in (spec["template"]?["spec"]?["containers"] as JsonArray ?? []).OfType<JsonObject>())
+                foreach (var probe in new[] { container["readinessProbe"], container["livenessProbe"] }.OfType<JsonObject>())
+                {
+                    probe["timeoutSeconds"] ??= 1;
+                    probe["periodSeconds"] ??= 10;
+                    probe["successThreshold"] ??= 1;
+                    probe["failureThreshold"] ??= 3;
+                    if (probe["httpGet"] is JsonObject get)
+                        get["scheme"] ??= "HTTP";
+                }
         }
         if (type.Kind == "Service" && body["spec"] is JsonObject service)
             service["type"] ??= "ClusterIP";
@@ -481,12 +510,22 @@ public sealed class FakeKubernetesServer : IAsyncDisposable
         await WriteLineAsync(http, new JsonObject { ["type"] = change.Type, ["object"] = change.Object.DeepClone() });
     }
 
-    /// <summary>labelSelector (k=v,...) and fieldSelector (metadata.name, metadata.namespace, involvedObject.name/kind) equality terms.</summary>
+    /// <summary>labelSelector terms (k=v, k==v, k!=v, k, !k; comma means and) and fieldSelector equality terms (metadata.name, metadata.namespace, involvedObject.name/kind).</summary>
     static bool Matches(JsonObject obj, IQueryCollection query)
     {
-        foreach (var term in Terms(query["labelSelector"]))
-            if (obj["metadata"]?["labels"]?[term.Key]?.GetValue<string>() != term.Value)
+        var labels = obj["metadata"]?["labels"] as JsonObject;
+        foreach (var term in ((string?)query["labelSelector"] ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var matched = term switch
+            {
+                ['!', .. var key] => labels?[key.Trim()] is null,
+                _ when term.Contains("!=", StringComparison.Ordinal) => Label(labels, term[..term.IndexOf("!=", StringComparison.Ordinal)]) != term[(term.IndexOf("!=", StringComparison.Ordinal) + 2)..].Trim(),
+                _ when term.Contains('=') => Label(labels, term[..term.IndexOf('=')]) == term[(term.IndexOf('=') + 1)..].TrimStart('=').Trim(),
+                _ => labels?[term] is not null,
+            };
+            if (!matched)
                 return false;
+        }
         foreach (var term in Terms(query["fieldSelector"]))
         {
             var node = term.Key.Split('.').Aggregate((JsonNode?)obj, (n, part) => n?[part]);
@@ -495,6 +534,8 @@ public sealed class FakeKubernetesServer : IAsyncDisposable
         }
         return true;
     }
+
+    static string? Label(JsonObject? labels, string key) => labels?[key.Trim()]?.GetValue<string>();
 
     static IEnumerable<KeyValuePair<string, string>> Terms(string? selector) =>
         (selector ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries)
@@ -565,6 +606,7 @@ public sealed class FakeKubernetesServer : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _controller.Dispose();
+        _endpoints.Dispose();
         ClusterApi.Dispose();
         await _app.StopAsync();
         await _app.DisposeAsync();

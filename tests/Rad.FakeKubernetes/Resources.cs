@@ -14,6 +14,7 @@ public sealed record ResourceType(string Group, string Version, string Plural, s
         new("", "v1", "secrets", "Secret", true),
         new("", "v1", "events", "Event", true, ["ev"]),
         new("apps", "v1", "deployments", "Deployment", true, ["deploy"], InAll: true),
+        new("discovery.k8s.io", "v1", "endpointslices", "EndpointSlice", true),
         new("cluster.x-k8s.io", "v1beta1", "clusters", "Cluster", true, ["cl"]),
         new("cluster.x-k8s.io", "v1beta1", "machinedeployments", "MachineDeployment", true, ["md"]),
         new("controlplane.cluster.x-k8s.io", "v1beta1", "kubeadmcontrolplanes", "KubeadmControlPlane", true, ["kcp"]),

@@ -37,6 +37,7 @@ public static partial class Validation
             causes.Add(("spec.template.metadata.labels", "FieldValueInvalid", $"Invalid value: {labels?.ToJsonString() ?? "null"}: `selector` does not match template `labels`"));
         if (spec?["replicas"] is JsonValue replicas && replicas.GetValue<int>() < 0)
             causes.Add(("spec.replicas", "FieldValueInvalid", "Invalid value: must be greater than or equal to 0"));
+        CheckStrategy(spec?["strategy"] as JsonObject, causes);
         var containers = spec?["template"]?["spec"]?["containers"] as JsonArray;
         if (containers is null || containers.Count == 0)
         {
@@ -54,7 +55,62 @@ public static partial class Validation
             for (var p = 0; p < ports.Count; p++)
                 if (ports[p]?["containerPort"]?.GetValue<int>() is not (>= 1 and <= 65535))
                     causes.Add(($"{at}.ports[{p}].containerPort", "FieldValueInvalid", "Invalid value: must be between 1 and 65535, inclusive"));
+            CheckProbe(containers[i]?["readinessProbe"] as JsonObject, $"{at}.readinessProbe", liveness: false, causes);
+            CheckProbe(containers[i]?["livenessProbe"] as JsonObject, $"{at}.livenessProbe", liveness: true, causes);
         }
+    }
+
+    /// <summary>apps/validation ValidateDeploymentStrategy: Recreate or RollingUpdate, whose maxUnavailable and maxSurge may not both be 0.</summary>
+    static void CheckStrategy(JsonObject? strategy, List<(string, string, string)> causes)
+    {
+        if (strategy is null)
+            return;
+        var type = strategy["type"]?.GetValue<string>() ?? "RollingUpdate";
+        if (type is not ("Recreate" or "RollingUpdate"))
+        {
+            causes.Add(("spec.strategy.type", "FieldValueNotSupported", $"Unsupported value: \"{type}\": supported values: \"Recreate\", \"RollingUpdate\""));
+            return;
+        }
+        var rolling = strategy["rollingUpdate"] as JsonObject;
+        if (type == "Recreate" && rolling is not null)
+            causes.Add(("spec.strategy.rollingUpdate", "FieldValueForbidden", "Forbidden: may not be specified when strategy `type` is 'Recreate'"));
+        if (type == "RollingUpdate" && rolling is not null && IsZero(rolling["maxUnavailable"]) && IsZero(rolling["maxSurge"]))
+            causes.Add(("spec.strategy.rollingUpdate.maxUnavailable", "FieldValueInvalid", "Invalid value: 0: may not be 0 when `maxSurge` is 0"));
+    }
+
+    static bool IsZero(JsonNode? value) => value is JsonValue v && (v.ToJsonString() is "0" or "\"0%\"" or "\"0\"");
+
+    /// <summary>core/validation validateProbe: one handler, whole positive seconds, and successThreshold 1 for liveness.</summary>
+    static void CheckProbe(JsonObject? probe, string at, bool liveness, List<(string, string, string)> causes)
+    {
+        if (probe is null)
+            return;
+        var handlers = new[] { "exec", "httpGet", "tcpSocket", "grpc" }.Count(h => probe[h] is not null);
+        if (handlers == 0)
+            causes.Add((at, "FieldValueRequired", "Required value: must specify a handler type"));
+        else if (handlers > 1)
+            causes.Add((at, "FieldValueForbidden", "Forbidden: may not specify more than 1 handler type"));
+        foreach (var field in new[] { "periodSeconds", "timeoutSeconds", "successThreshold", "failureThreshold", "initialDelaySeconds" })
+            if (probe[field] is JsonValue value && value.GetValue<int>() < 0)
+                causes.Add(($"{at}.{field}", "FieldValueInvalid", $"Invalid value: {value.GetValue<int>()}: must be greater than or equal to 0"));
+        if (liveness && probe["successThreshold"] is JsonValue success && success.GetValue<int>() != 1)
+            causes.Add(($"{at}.successThreshold", "FieldValueInvalid", $"Invalid value: {success.GetValue<int>()}: must be 1"));
+        var port = (probe["httpGet"] ?? probe["tcpSocket"])?["port"];
+        if (port is JsonValue number && number.GetValueKind() == System.Text.Json.JsonValueKind.Number && number.GetValue<int>() is not (>= 1 and <= 65535))
+            causes.Add(($"{at}.{(probe["httpGet"] is null ? "tcpSocket" : "httpGet")}.port", "FieldValueInvalid", $"Invalid value: {number.GetValue<int>()}: must be between 1 and 65535, inclusive"));
+    }
+
+    /// <summary>apps/validation ValidateDeploymentUpdate: a Deployment's selector cannot change once created.</summary>
+    public static List<(string Field, string Reason, string Message)> CheckUpdate(ResourceType type, JsonObject existing, JsonObject updated)
+    {
+        var causes = new List<(string, string, string)>();
+        if (type.Kind == "Deployment" && !JsonNode.DeepEquals(existing["spec"]?["selector"], updated["spec"]?["selector"]))
+        {
+            var labels = (updated["spec"]?["selector"]?["matchLabels"] as JsonObject ?? []).Select(p => $"\"{p.Key}\":\"{p.Value}\"");
+            causes.Add(("spec.selector", "FieldValueInvalid",
+                $"Invalid value: v1.LabelSelector{{MatchLabels:map[string]string{{{string.Join(", ", labels)}}}, MatchExpressions:[]v1.LabelSelectorRequirement(nil)}}: field is immutable"));
+        }
+        return causes;
     }
 
     static void CheckService(JsonObject obj, List<(string, string, string)> causes)

@@ -31,13 +31,14 @@ public static class KubernetesRender
         foreach (var app in config.Applications)
         {
             var spec = app.ToSpec();
+            if (Manifests.ProbeProblem(spec) is { } problem)
+                throw new CliException($"{configPath}: {problem}");
             var repository = $"{config.Registry.Address}/{app.Name}";
             var digest = await DigestAsync(registry, repository, commit, token);
             if (digest is null)
                 notes.Add($"# {repository}:{commit} is not in the registry yet: RAD deploys it as {repository}@<digest it pushes>");
             var image = digest is null ? $"{repository}:{commit}" : $"{repository}@{digest}";
-            documents.Add(Manifests.Deployment(ns, spec, image, commit, pullSecret: null));
-            documents.Add(Manifests.Service(ns, spec, commit));
+            documents.AddRange(Manifests.Workload(ns, spec, image, commit, pullSecret: null));
         }
         var header = $"# rad render --target kubernetes: {Path.GetFullPath(directory)} at commit {commit}, namespace {ns}\n";
         return header + string.Concat(notes.Select(n => n + "\n")) + ManifestYaml.WriteAll(documents);

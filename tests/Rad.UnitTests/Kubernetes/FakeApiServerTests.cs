@@ -233,6 +233,30 @@ public sealed class FakeApiServerTests : IAsyncLifetime
         Assert.Equal("Expired", error["object"]!["reason"]!.GetValue<string>());
     }
 
+    [Theory]
+    [InlineData("app=web", "main,canary,blue")]
+    [InlineData("app==web,slot=canary", "canary")]
+    [InlineData("app=web,!slot", "main")]
+    [InlineData("app=web,slot!=canary", "main,blue")]
+    [InlineData("slot", "canary,blue")]
+    [InlineData("app=web,slot=green", "")]
+    public async Task Label_selectors_take_equality_inequality_and_existence_terms(string selector, string expected)
+    {
+        foreach (var (name, slot) in new[] { ("main", (string?)null), ("canary", "canary"), ("blue", "blue") })
+        {
+            var labels = new JsonObject { ["app"] = "web" };
+            if (slot is not null)
+                labels["slot"] = slot;
+            var secret = new JsonObject { ["apiVersion"] = "v1", ["kind"] = "Secret", ["metadata"] = new JsonObject { ["name"] = name, ["namespace"] = "shop", ["labels"] = labels } };
+            (await ApplyAsync($"/api/v1/namespaces/shop/secrets/{name}", secret.ToJsonString())).EnsureSuccessStatusCode();
+        }
+
+        var list = await JsonAsync(await _http.GetAsync($"/api/v1/namespaces/shop/secrets?labelSelector={Uri.EscapeDataString(selector)}"));
+
+        Assert.Equal(expected.Split(',', StringSplitOptions.RemoveEmptyEntries).Order(),
+            list["items"]!.AsArray().Select(i => i!["metadata"]!["name"]!.GetValue<string>()).Order());
+    }
+
     async Task<List<JsonObject>> ReadWatchAsync(string path)
     {
         using var response = await _http.GetAsync(path, HttpCompletionOption.ResponseHeadersRead);

@@ -41,7 +41,9 @@ public sealed class KubectlTests : IAsyncLifetime
               "applications": [
                 { "application_name": "web", "dockerfile": "Dockerfile", "replica_count": 2, "port": 30080, "container_port": 8080 },
                 { "application_name": "api", "dockerfile": "Dockerfile", "replica_count": 1, "port": 9090,
-                  "resources": { "requests": { "cpu": "0.5", "memory": "64Mi" }, "limits": { "cpu": "1" } } }
+                  "resources": { "requests": { "cpu": "0.5", "memory": "64Mi" }, "limits": { "cpu": "1" } } },
+                { "application_name": "shop", "dockerfile": "Dockerfile", "replica_count": 2, "port": 30090, "container_port": 8080,
+                  "strategy": "blue-green", "health": { "path": "/healthz", "interval": "1s", "successes": 2 } }
               ],
               "registry": { "address": "{{_registryAddress}}/samples" }
             }
@@ -75,7 +77,8 @@ public sealed class KubectlTests : IAsyncLifetime
 
         Assert.True(apply.ExitCode == 0, apply.Stderr);
         Assert.Equal(["namespace/shop serverside-applied", "deployment.apps/web serverside-applied", "service/web serverside-applied",
-            "deployment.apps/api serverside-applied", "service/api serverside-applied"], Lines(apply.Stdout));
+            "deployment.apps/api serverside-applied", "service/api serverside-applied",
+            "deployment.apps/shop-blue serverside-applied", "service/shop serverside-applied"], Lines(apply.Stdout));
         Assert.All(_server.Requests.Where(r => r.Method == "PATCH"), r => Assert.Contains("fieldManager=rad", r.Path));
         var container = deployment["spec"]!["template"]!["spec"]!["containers"]![0]!;
         Assert.Equal($"{_registryAddress}/samples/web@{Digest("samples/web", _commit)}", container["image"]!.GetValue<string>());
@@ -166,6 +169,69 @@ public sealed class KubectlTests : IAsyncLifetime
         Assert.Empty(_server.Store.List(ResourceType.Of("Service"), "shop"));
         Assert.Empty(_server.Store.List(ResourceType.Of("Deployment"), "shop"));
     }
+
+    [Fact]
+    public async Task Kubectl_rollout_status_waits_while_the_new_pods_fail_readiness_and_the_old_ones_keep_running()
+    {
+        await ApplyAsync();
+        var first = await KubectlAsync("rollout", "status", "deployment/web", "--timeout=30s");
+        Assert.True(first.ExitCode == 0, first.Stderr);
+        var rendered = await File.ReadAllTextAsync(_manifests);
+        var image = (await GetJsonAsync("deployment", "web"))["spec"]!["template"]!["spec"]!["containers"]![0]!["image"]!.GetValue<string>();
+        var next = image[..^8] + "ffffffff";
+        _server.Scenarios[next] = Scenario.Unready;
+        var changed = Path.Combine(_dir.FullName, "next.yaml");
+        await File.WriteAllTextAsync(changed, rendered.Replace(image, next));
+
+        var apply = await KubectlAsync("apply", "--server-side", "--field-manager=rad", "-f", changed);
+        var rollout = await KubectlAsync("rollout", "status", "deployment/web", "--timeout=30s");
+        var pods = await KubectlAsync("get", "pods", "-l", "app.kubernetes.io/name=web", "-o", "json");
+        var deployment = await GetJsonAsync("deployment", "web");
+
+        Assert.True(apply.ExitCode == 0, apply.Stderr);
+        Assert.Equal(1, rollout.ExitCode);
+        Assert.Contains("Waiting for deployment \"web\" rollout to finish: 1 out of 2 new replicas have been updated...", rollout.Stdout);
+        Assert.Contains("error: deployment \"web\" exceeded its progress deadline", rollout.Stderr);
+        var items = JsonNode.Parse(pods.Stdout)!["items"]!.AsArray().Select(p => p!).ToList();
+        Assert.Equal(2, items.Count(p => p["spec"]!["containers"]![0]!["image"]!.GetValue<string>() == image && Ready(p)));
+        Assert.Equal(1, items.Count(p => p["spec"]!["containers"]![0]!["image"]!.GetValue<string>() == next && !Ready(p)));
+        AssertJson("""{"type":"RollingUpdate","rollingUpdate":{"maxUnavailable":0,"maxSurge":"25%"}}""", deployment["spec"]!["strategy"]);
+    }
+
+    [Fact]
+    public async Task Kubectl_rolls_out_the_rendered_blue_slot_with_its_probes_and_the_service_routes_to_its_pods()
+    {
+        _server.Controller.ProgressDeadline = TimeSpan.FromSeconds(10);
+        await ApplyAsync();
+
+        var rollout = await KubectlAsync("rollout", "status", "deployment/shop-blue", "--timeout=30s");
+        var deployment = await GetJsonAsync("deployment", "shop-blue");
+        var service = await GetJsonAsync("service", "shop");
+        var pods = await KubectlAsync("get", "pods", "-l", "app.kubernetes.io/name=shop,rad/slot=blue", "-o", "json");
+        var slices = await KubectlAsync("get", "endpointslices", "-l", "kubernetes.io/service-name=shop", "-o", "json");
+
+        Assert.True(rollout.ExitCode == 0, rollout.Stderr);
+        Assert.Contains("deployment \"shop-blue\" successfully rolled out", rollout.Stdout);
+        AssertJson("""{"app.kubernetes.io/name":"shop","rad/slot":"blue"}""", deployment["spec"]!["selector"]!["matchLabels"]);
+        AssertJson("""{"app.kubernetes.io/name":"shop","rad/slot":"blue"}""", service["spec"]!["selector"]);
+        var container = deployment["spec"]!["template"]!["spec"]!["containers"]![0]!;
+        AssertJson("""{"httpGet":{"path":"/healthz","port":8080,"scheme":"HTTP"},"periodSeconds":1,"timeoutSeconds":2,"successThreshold":2,"failureThreshold":3}""",
+            container["readinessProbe"]);
+        AssertJson("""{"httpGet":{"path":"/healthz","port":8080,"scheme":"HTTP"},"periodSeconds":1,"timeoutSeconds":2,"successThreshold":1,"failureThreshold":30}""",
+            container["livenessProbe"]);
+        var podNames = JsonNode.Parse(pods.Stdout)!["items"]!.AsArray().Select(p => p!["metadata"]!["name"]!.GetValue<string>()).Order().ToList();
+        Assert.Equal(2, podNames.Count);
+        var endpoints = JsonNode.Parse(slices.Stdout)!["items"]!.AsArray().SelectMany(s => s!["endpoints"]!.AsArray())
+            .Where(e => e!["conditions"]!["ready"]!.GetValue<bool>()).Select(e => e!["targetRef"]!["name"]!.GetValue<string>()).Order().ToList();
+        Assert.Equal(podNames, endpoints);
+    }
+
+    /// <summary>Equal as JSON, whatever the order of keys (kubectl sends them sorted).</summary>
+    static void AssertJson(string expected, JsonNode? actual) =>
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse(expected), actual), $"expected {expected}, found {actual?.ToJsonString()}");
+
+    static bool Ready(JsonNode pod) =>
+        pod["status"]!["conditions"]!.AsArray().Any(c => c!["type"]!.GetValue<string>() == "Ready" && c["status"]!.GetValue<string>() == "True");
 
     async Task ApplyAsync()
     {
