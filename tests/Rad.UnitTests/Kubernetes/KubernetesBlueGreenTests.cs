@@ -177,7 +177,7 @@ public sealed class KubernetesBlueGreenTests(Xunit.Abstractions.ITestOutputHelpe
         // What RAD applied before strategies existed: one Deployment NAME (no strategy, a TCP probe every 2 s) and a Service selecting its name.
         await _k8s.Client.ApplyAsync(EarlierRadDeployment(KubernetesHarness.Image("v1")), CancellationToken.None);
         await _k8s.Client.ApplyAsync(Rad.Kubernetes.Manifests.Service(KubernetesHarness.Namespace, App(), "v1".PadRight(40, '0')), CancellationToken.None);
-        await new Rad.Kubernetes.RolloutTracker(_k8s.Client).WaitAsync(KubernetesHarness.Namespace, "web", TimeSpan.FromSeconds(10), CancellationToken.None);
+        await new Rad.Kubernetes.RolloutTracker(_k8s.Client).WaitAsync(KubernetesHarness.Namespace, "web", TimeSpan.FromSeconds(30), CancellationToken.None);
         var oldPods = _k8s.Pods("app.kubernetes.io/name", "web").Select(p => p["metadata"]!["name"]!.GetValue<string>()).ToHashSet();
         using var recorder = new StoreRecorder(_k8s.Server.Store);
         var progress = new RecordingProgress();
