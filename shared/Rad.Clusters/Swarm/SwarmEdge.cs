@@ -1,0 +1,37 @@
+using System.Diagnostics;
+using MassTransit;
+using Microsoft.Extensions.Options;
+using Rad.Contracts;
+
+namespace Rad.Clusters.Swarm;
+
+/// <summary>The deployer's view of Rad.Edge: what HAProxy sees for an application's port, asked again until it shows what a step waits for.</summary>
+public sealed class SwarmEdge(IRequestClient<GetEdgeStats> client, IOptions<DeployerOptions> options)
+{
+    public async Task<EdgeStats> StatsAsync(DeployApplication command, CancellationToken token) =>
+        (await client.GetResponse<EdgeStats>(new GetEdgeStats(command.DeploymentId, command.Application.Name, command.Application.Port), token,
+            RequestTimeout.After(s: 30))).Message;
+
+    /// <summary>Asks until <paramref name="done"/> holds or <paramref name="limit"/> passes; returns whether it held and what was seen last.</summary>
+    public async Task<(bool Done, EdgeStats Last)> WaitAsync(DeployApplication command, Func<EdgeStats, bool> done, TimeSpan limit, CancellationToken token)
+    {
+        var watch = Stopwatch.StartNew();
+        using var timer = new PeriodicTimer(options.Value.PollInterval);
+        while (true)
+        {
+            var stats = await StatsAsync(command, token);
+            if (done(stats))
+                return (true, stats);
+            if (watch.Elapsed >= limit)
+                return (false, stats);
+            await timer.WaitForNextTickAsync(token);
+        }
+    }
+
+    /// <summary>UP, and HAProxy's own last check of it passed (not only the optimistic state a server starts in after a reload).</summary>
+    public static bool CheckedUp(EdgeServerStats server) =>
+        server.Status == "UP" && (server.Check.StartsWith("L4OK", StringComparison.Ordinal) || server.Check.StartsWith("L6OK", StringComparison.Ordinal)
+                                  || server.Check.StartsWith("L7OK", StringComparison.Ordinal));
+
+    public static string Describe(EdgeServerStats server) => $"{server.Address} {server.Status} ({(server.Check.Length > 0 ? server.Check : "not checked yet")})";
+}
