@@ -76,6 +76,7 @@ public sealed class ReleaseTests(Stack stack, ITestOutputHelper output) : IAsync
             deployment.Error);
         Assert.NotEmpty(outcomes);
         Assert.All(outcomes, o => Assert.Equal((200, "version one"), (o.Status ?? 0, o.Body ?? o.Error)));
+        Assert.False(_observer.Failure(id)!.Changed);
         Assert.Equal([name], await ServicesAsync(name));
         Assert.Equal("100", (await LabelsAsync(name))["rad.traffic"]);
     }
@@ -198,6 +199,44 @@ public sealed class ReleaseTests(Stack stack, ITestOutputHelper output) : IAsync
         while (removal.Elapsed < TimeSpan.FromSeconds(30) && (await ServicesAsync(name)).Count > 0)
             await Task.Delay(250);
         Assert.Empty(await ServicesAsync(name));
+    }
+
+    [Fact]
+    public async Task Recreate_stops_the_old_set_before_starting_the_new_one_and_a_failure_then_reports_the_change()
+    {
+        var name = Stack.UniqueName("recreate");
+        var port = Stack.FreePort();
+        var rollout = $"\"strategy\": \"recreate\", {ReleaseRepos.Health}";
+        var repository = await stack.PublishRepoAsync(name, ReleaseRepos.App(name, port, "version one", rollout: rollout));
+        await DeploySucceedsAsync(repository);
+        var old = await ContainersAsync(name);
+
+        await stack.AddCommitAsync(name, ReleaseRepos.App(name, port, "version two", rollout: rollout));
+        await using var load = TrafficLoad.Start(port);
+        var id = await stack.DeployAsync(repository);
+        var deployment = await stack.WaitForEndAsync(id);
+        await Task.Delay(1000);
+        var outcomes = await load.StopAsync();
+
+        var lastOld = outcomes.Last(o => o.Body == "version one").At;
+        var firstNew = outcomes.First(o => o.Body == "version two").At;
+        output.WriteLine($"recreate: {TrafficLoad.Summary(outcomes)}; no answer for {(firstNew - lastOld).TotalSeconds:0.0} s\n{_observer.Describe(id)}");
+        Assert.Equal("Succeeded", deployment.State);
+        Assert.Equal(["stop previous", "validate", "switch", "drain"], StepsCompleted(id));
+        Assert.True(lastOld < firstNew);
+        Assert.Equal([$"{name}_b"], await ServicesAsync(name));
+        Assert.DoesNotContain(await ContainersAsync(name), old.Contains);
+
+        await stack.AddCommitAsync(name, ReleaseRepos.App(name, port, "version three", healthStatus: 503, rollout: rollout));
+        var failing = await stack.DeployAsync(repository);
+        var failed = await stack.WaitForEndAsync(failing, TimeSpan.FromMinutes(3));
+
+        output.WriteLine($"failing recreate: {failed.Error}\n{_observer.Describe(failing)}");
+        Assert.Equal("Failed", failed.State);
+        Assert.Contains($"validate[{name}]: GET /cgi-bin/healthz expected 2xx, saw status 503", failed.Error);
+        // The old set was stopped before the new one failed: what served had changed, so a release must restore it.
+        Assert.True(_observer.Failure(failing)!.Changed);
+        Assert.Equal([$"{name}_b"], await ServicesAsync(name));
     }
 
     async Task<DeploymentView> DeploySucceedsAsync(string repository)

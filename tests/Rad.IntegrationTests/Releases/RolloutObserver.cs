@@ -6,13 +6,14 @@ namespace Rad.IntegrationTests.Releases;
 
 /// <summary>
 /// Listens on RAD's RabbitMQ, on a temporary queue of its own, to the rollout steps the deployer reports, each with the
-/// time it arrived; and asks the deployer what runs.
+/// time it arrived, and to its failure reports; and asks the deployer what runs.
 /// </summary>
 public sealed class RolloutObserver : IAsyncDisposable
 {
     public sealed record Step(DateTimeOffset At, ApplicationRolloutStepped Message);
 
     readonly ConcurrentQueue<Step> _steps = new();
+    readonly ConcurrentQueue<ApplicationDeploymentFailed> _failures = new();
     readonly IBusControl _bus;
 
     RolloutObserver()
@@ -29,6 +30,11 @@ public sealed class RolloutObserver : IAsyncDisposable
                     _steps.Enqueue(new Step(DateTimeOffset.UtcNow, c.Message));
                     return Task.CompletedTask;
                 });
+                e.Handler<ApplicationDeploymentFailed>(c =>
+                {
+                    _failures.Enqueue(c.Message);
+                    return Task.CompletedTask;
+                });
             });
         });
     }
@@ -41,6 +47,9 @@ public sealed class RolloutObserver : IAsyncDisposable
     }
 
     public IReadOnlyList<Step> Steps(Guid deploymentId) => _steps.Where(s => s.Message.DeploymentId == deploymentId).ToList();
+
+    /// <summary>The deployer's failure report for the deployment, with whether it had changed what served.</summary>
+    public ApplicationDeploymentFailed? Failure(Guid deploymentId) => _failures.FirstOrDefault(f => f.DeploymentId == deploymentId);
 
     public string Describe(Guid deploymentId) =>
         string.Join("\n", Steps(deploymentId).Select(s => $"  {s.At:HH:mm:ss.fff} {s.Message.Step} {s.Message.State}: {s.Message.Message}"));
