@@ -77,7 +77,8 @@ sealed class SwarmRollout(DeployApplication command, IRolloutProgress progress, 
     }
 
     static bool IsRolloutFailure(Exception e, CancellationToken token) =>
-        e is DeploymentFailedException or DockerApiException or RequestTimeoutException || e is OperationCanceledException && !token.IsCancellationRequested;
+        e is DeploymentFailedException or DockerApiException or RequestTimeoutException or RequestFaultException
+        || e is OperationCanceledException && !token.IsCancellationRequested;
 
     /// <summary>Undoes what this rollout started and says whether what served the application had been changed anyway.</summary>
     async Task<DeploymentFailedException> FailAsync(Exception e)
@@ -207,7 +208,7 @@ sealed class SwarmRollout(DeployApplication command, IRolloutProgress progress, 
             await progress.StepAsync(step, StageStates.InProgress, $"{percent}% of the traffic to the new version for {Duration.Format(canary.Pause)}");
             await SetSharesAsync(percent, token);
             await WaitForSharesAsync(addresses, percent, token);
-            var before = await edge.StatsAsync(command, token);
+            var before = await edge.ReadAsync(command, token);
             var watch = Stopwatch.StartNew();
             var after = before;
             do
@@ -215,7 +216,7 @@ sealed class SwarmRollout(DeployApplication command, IRolloutProgress progress, 
                 var left = canary.Pause - watch.Elapsed;
                 if (left > TimeSpan.Zero)
                     await Task.Delay(left < TimeSpan.FromSeconds(1) ? left : TimeSpan.FromSeconds(1), token);
-                after = await edge.StatsAsync(command, token);
+                after = await edge.ReadAsync(command, token);
                 if (after.Servers.FirstOrDefault(s => addresses.Contains(s.Address) && !s.Status.StartsWith("UP", StringComparison.Ordinal)) is { } down)
                     await FailCanaryAsync(step, $"canary[{_app.Name}] at {percent}%: the edge's health check sees {SwarmEdge.Describe(down)}");
             }
@@ -345,7 +346,7 @@ sealed class SwarmRollout(DeployApplication command, IRolloutProgress progress, 
             if (_started)
                 await services.RemoveAsync(Service, limit.Token);
         }
-        catch (Exception e) when (e is DockerApiException or RequestTimeoutException or OperationCanceledException or DeploymentFailedException)
+        catch (Exception e) when (e is DockerApiException or RequestTimeoutException or RequestFaultException or OperationCanceledException or DeploymentFailedException)
         {
             logger.LogWarning("{Application}: undoing the failed rollout did not finish ({Reason}) for deployment {DeploymentId}", _app.Name, e.Message, command.DeploymentId);
         }
