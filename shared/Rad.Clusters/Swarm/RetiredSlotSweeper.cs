@@ -12,6 +12,8 @@ namespace Rad.Clusters.Swarm;
 public sealed class RetiredSlotSweeper(IDockerClient docker, ApplicationLocks locks, IOptions<DeployerOptions> options, ILogger<RetiredSlotSweeper> logger)
     : BackgroundService
 {
+    string? _lastProblem;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(options.Value.SweepInterval);
@@ -20,19 +22,24 @@ public sealed class RetiredSlotSweeper(IDockerClient docker, ApplicationLocks lo
             try
             {
                 await SweepAsync(stoppingToken);
+                _lastProblem = null;
             }
             catch (DockerApiException e) when (e.StatusCode == System.Net.HttpStatusCode.ServiceUnavailable)
             {
                 // No Swarm yet: nothing was kept.
             }
-            catch (Exception e) when (e is DockerApiException or HttpRequestException or IOException)
+            catch (Exception e) when (e is not OperationCanceledException)
             {
-                logger.LogWarning("Sweeping retired slots failed ({Reason}); trying again", e.Message);
+                // The sweeper must never stop the deployer's host. Said once per kind of problem: a deployer without a
+                // Docker engine (Kubernetes only) would say it every sweep.
+                if (e.Message != _lastProblem)
+                    logger.LogWarning("Sweeping retired slots failed ({Reason}); trying again every {Interval}", e.Message, options.Value.SweepInterval);
+                _lastProblem = e.Message;
             }
         }
     }
 
-    public async Task SweepAsync(CancellationToken token)
+    async Task SweepAsync(CancellationToken token)
     {
         var due = (await SwarmTasks.ServicesAsync(docker, token, ("label", SwarmSlot.RetireAfterLabel)))
             .Select(SwarmSlot.From).OfType<SwarmSlot>().Where(Due).ToList();

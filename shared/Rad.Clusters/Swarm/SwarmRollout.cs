@@ -27,6 +27,7 @@ sealed class SwarmRollout(DeployApplication command, IRolloutProgress progress, 
     bool _started;
     bool _stoppedLive;
     bool _sharesMoved;
+    bool _switched;
 
     string Network => command.Network ?? throw new DeploymentFailedException("the deployment names no Swarm network; the cluster stage did not run");
     string Service => SwarmSlot.ServiceNameOf(_app.Name, _slot);
@@ -83,12 +84,15 @@ sealed class SwarmRollout(DeployApplication command, IRolloutProgress progress, 
     /// <summary>Undoes what this rollout started and says whether what served the application had been changed anyway.</summary>
     async Task<DeploymentFailedException> FailAsync(Exception e)
     {
-        await UndoAsync();
+        // Once the new version took all the traffic there is nothing to undo: it serves, the old set is being retired.
+        if (!_switched)
+            await UndoAsync();
+        var changed = _stoppedLive || _switched;
         return e switch
         {
-            DeploymentFailedException failed => new DeploymentFailedException(failed.Message, _stoppedLive),
-            OperationCanceledException => new DeploymentFailedException($"{_app.Name}: a step of the rollout did not finish in time", _stoppedLive),
-            _ => new DeploymentFailedException($"{_app.Name}: {e.Message}", _stoppedLive),
+            DeploymentFailedException failed => new DeploymentFailedException(failed.Message, changed),
+            OperationCanceledException => new DeploymentFailedException($"{_app.Name}: a step of the rollout did not finish in time", changed),
+            _ => new DeploymentFailedException($"{_app.Name}: {e.Message}", changed),
         };
     }
 
@@ -191,6 +195,7 @@ sealed class SwarmRollout(DeployApplication command, IRolloutProgress progress, 
         var watch = Stopwatch.StartNew();
         await SetSharesAsync(100, token);
         await WaitForEdgeAsync(tasks, "the edge did not switch to them", token);
+        _switched = true;
         var elapsed = watch.Elapsed;
         logger.LogInformation("{Application}: the edge routes only the new tasks {SwitchMs:0} ms after the switch began, for deployment {DeploymentId}",
             _app.Name, elapsed.TotalMilliseconds, command.DeploymentId);
@@ -229,6 +234,7 @@ sealed class SwarmRollout(DeployApplication command, IRolloutProgress progress, 
                 await FailCanaryAsync(step, $"canary[{_app.Name}] at {percent}%: {measured} exceeds {Rate(canary.MaxErrorRate)}");
             await progress.StepAsync(step, StageStates.Completed, measured);
         }
+        _switched = true;
     }
 
     async Task FailCanaryAsync(string step, string message)
@@ -281,9 +287,10 @@ sealed class SwarmRollout(DeployApplication command, IRolloutProgress progress, 
 
     async Task WaitForSharesAsync(IReadOnlyList<string> addresses, int percent, CancellationToken token)
     {
+        // The new servers weigh something, the live slot's too until 100%, any other none.
+        bool Settled(EdgeServerStats x) => addresses.Contains(x.Address) || (percent < 100 && x.Slot == _live?.Slot) ? x.Weight > 0 : x.Weight == 0;
         var (done, _) = await edge.WaitAsync(command, s =>
-            s.Servers.Where(x => addresses.Contains(x.Address)).Count(x => x.Weight > 0) == addresses.Count
-            && s.Servers.Where(x => !addresses.Contains(x.Address)).All(x => percent == 100 ? x.Weight == 0 : x.Weight > 0), options.EdgeTimeout, token);
+            s.Servers.Count(x => addresses.Contains(x.Address)) == addresses.Count && s.Servers.All(Settled), options.EdgeTimeout, token);
         if (!done)
             throw new DeploymentFailedException($"{_app.Name}: the edge did not take the weights for {percent}% within {options.EdgeTimeout.TotalSeconds:0} s");
     }
