@@ -1,4 +1,5 @@
 using Rad.Clusters;
+using Rad.Clusters.Swarm;
 using Rad.Contracts;
 using Rad.Hosting;
 
@@ -6,7 +7,7 @@ namespace Rad.Deployer;
 
 public static class DeployerRegistration
 {
-    /// <summary>The deployer: DeployApplication through the cluster catalog; on the local Swarm it asks the edge for its routes.</summary>
+    /// <summary>The deployer: DeployApplication through the cluster catalog; on the local Swarm it asks the edge what it sees, and removes blue-green previous sets (Swarm and Kubernetes) once kept long enough.</summary>
     public static WebApplicationBuilder AddDeployer(this WebApplicationBuilder builder)
     {
         builder.AddRadService("deployer", bus =>
@@ -14,9 +15,10 @@ public static class DeployerRegistration
             bus.AddConsumer<DeployApplicationConsumer>();
             bus.AddConsumer<RemoveApplicationConsumer>();
             bus.AddConsumer<DescribeApplicationsConsumer>();
-            bus.AddRequestClient<SyncEdgeRoutes>();
+            bus.AddRequestClient<GetEdgeStats>();
         });
         builder.Services.AddRadClusters(builder.Configuration);
+        builder.Services.AddHostedService<RetiredSlotSweeper>();
         builder.Services.AddHostedService<Rad.Clusters.Kubernetes.PreviousSlotSweeper>();
         return builder;
     }

@@ -2,11 +2,15 @@ using System.Diagnostics;
 using Docker.DotNet;
 using Docker.DotNet.Models;
 using Microsoft.Extensions.Options;
+using Rad.Contracts;
 using Rad.Docker;
 
 namespace Rad.Edge;
 
-/// <summary>Brings HAProxy in step with the running tasks of RAD's services; reloads only when the routes changed.</summary>
+/// <summary>
+/// Brings HAProxy in step with the running tasks of RAD's services and their slots' traffic shares: reloads when servers
+/// or checks changed, sets weights over the admin socket when only they changed.
+/// </summary>
 public sealed class EdgeReconciler(IDockerClient docker, HaproxyControl haproxy, IOptions<EdgeOptions> options, ILogger<EdgeReconciler> logger)
 {
     readonly SemaphoreSlim _gate = new(1, 1);
@@ -25,9 +29,18 @@ public sealed class EdgeReconciler(IDockerClient docker, HaproxyControl haproxy,
             var current = File.Exists(settings.ConfigPath) ? await File.ReadAllTextAsync(settings.ConfigPath, token) : "";
             if (config != current)
             {
-                await WriteValidatedAsync(settings.ConfigPath, config, token);
-                await haproxy.ReloadAsync(token);
-                logger.LogInformation("Edge reloaded: {Routes}", string.Join("; ", routes.Select(r => $"{r.Port} -> {string.Join(",", r.Backends)}")));
+                if (current.Length > 0 && HaproxyConfig.WithoutWeights(config) == HaproxyConfig.WithoutWeights(current) && await SetWeightsAsync(current, config, token))
+                {
+                    // The weights live in the file too, so the next reload keeps them.
+                    await WriteValidatedAsync(settings.ConfigPath, config, token);
+                    logger.LogInformation("Edge weights set: {Routes}", Describe(routes));
+                }
+                else
+                {
+                    await WriteValidatedAsync(settings.ConfigPath, config, token);
+                    await haproxy.ReloadAsync(token);
+                    logger.LogInformation("Edge reloaded: {Routes}", Describe(routes));
+                }
             }
             _routes = routes;
             return routes;
@@ -38,13 +51,27 @@ public sealed class EdgeReconciler(IDockerClient docker, HaproxyControl haproxy,
         }
     }
 
+    // Only weights changed (a switch, a canary step): HAProxy takes them at once over its admin socket, without the reload
+    // that would restart its counters, which a canary's error rate is measured from.
+    async Task<bool> SetWeightsAsync(string current, string next, CancellationToken token)
+    {
+        var before = HaproxyConfig.Weights(current);
+        foreach (var (server, weight) in HaproxyConfig.Weights(next))
+            if (before.GetValueOrDefault(server, -1) != weight && !await haproxy.SetWeightAsync(server, weight, token))
+                return false;
+        return true;
+    }
+
+    static string Describe(IEnumerable<EdgeRoute> routes) =>
+        string.Join("; ", routes.Select(r => $"{r.Port} ({r.Mode}) -> " + string.Join(" ", r.Slots.Select(s => $"{s.Slot} {s.Traffic}% [{string.Join(",", s.Backends)}]"))));
+
     async Task<IReadOnlyList<EdgeRoute>> DesiredRoutesAsync(CancellationToken token)
     {
         var network = options.Value.Network;
         IList<SwarmService> services;
         try
         {
-            services = await SwarmTasks.ServicesAsync(docker, token, ("label", "rad.managed=true"));
+            services = await SwarmTasks.ServicesAsync(docker, token, ("label", $"{SwarmSlot.ManagedLabel}=true"));
         }
         catch (DockerApiException e) when (e.StatusCode == System.Net.HttpStatusCode.ServiceUnavailable)
         {
@@ -52,15 +79,18 @@ public sealed class EdgeReconciler(IDockerClient docker, HaproxyControl haproxy,
             return [];
         }
         var routes = new List<EdgeRoute>();
-        foreach (var service in services)
+        foreach (var group in services.Select(SwarmSlot.From).OfType<SwarmSlot>().GroupBy(s => (s.Application, s.Port)))
         {
-            var labels = service.Spec?.Labels;
-            var name = labels.Label("rad.application");
-            if (name is null || !int.TryParse(labels.Label("rad.port"), out var port) || !int.TryParse(labels.Label("rad.container-port"), out var containerPort))
-                continue;
-            var tasks = await SwarmTasks.RunningAsync(docker, name, network, token);
-            // During a rollout old and new tasks both run and both serve; once Swarm stops an old task it leaves this list.
-            routes.Add(new EdgeRoute(port, name, tasks.Select(t => $"{t.Address}:{containerPort}").Distinct().ToList()));
+            var slots = new List<EdgeSlot>();
+            foreach (var slot in group.OrderBy(s => s.Slot, StringComparer.Ordinal))
+            {
+                var tasks = await SwarmTasks.RunningAsync(docker, slot.Service.ID, network, token);
+                // During a rollout old and new tasks both run; once Swarm stops a task it leaves this list.
+                slots.Add(new EdgeSlot(slot.Slot, slot.Traffic, slot.Health, tasks.Select(t => $"{t.Address}:{slot.ContainerPort}").Distinct().ToList()));
+            }
+            // Only HTTP lets HAProxy count responses per server, which a canary is judged by.
+            var mode = group.Any(s => s.Strategy == RolloutPolicy.CanaryStrategy) ? "http" : "tcp";
+            routes.Add(new EdgeRoute(group.Key.Port, group.Key.Application, mode, slots));
         }
         return routes;
     }

@@ -9,7 +9,7 @@ public static class EdgeRegistration
     /// <summary>The edge: HAProxy kept in step with the running tasks (Rad:Edge), following the Docker engine's events.</summary>
     public static WebApplicationBuilder AddEdge(this WebApplicationBuilder builder)
     {
-        builder.AddRadService("edge", bus => bus.AddConsumer<SyncEdgeRoutesConsumer>());
+        builder.AddRadService("edge", bus => bus.AddConsumer<GetEdgeStatsConsumer>());
         builder.Services.AddRadDocker(builder.Configuration);
         builder.Services.Configure<EdgeOptions>(builder.Configuration.GetSection(EdgeOptions.Section));
         builder.Services.AddSingleton(sp => new HaproxyControl(sp.GetRequiredService<IOptions<EdgeOptions>>().Value));

@@ -1,9 +1,16 @@
+using System.Globalization;
 using System.Text;
+using System.Text.RegularExpressions;
+using Rad.Contracts;
 
 namespace Rad.Edge;
 
-/// <summary>Renders HAProxy's configuration: a TCP frontend per published port, round-robin over health-checked task addresses.</summary>
-public static class HaproxyConfig
+/// <summary>
+/// Renders HAProxy's configuration: a frontend per published port, balancing by weight over the tasks of every slot of
+/// its application. Each slot's tasks are health-checked in a check backend of their own, with that slot's own check
+/// (two versions may check different paths), and the serving servers track them.
+/// </summary>
+public static partial class HaproxyConfig
 {
     public static string Render(IEnumerable<EdgeRoute> routes, EdgeOptions options)
     {
@@ -27,21 +34,66 @@ public static class HaproxyConfig
             """);
         foreach (var route in routes.OrderBy(r => r.Port))
         {
-            config.Append($"""
-
-                frontend port_{route.Port}
-                    bind {options.BindAddress}:{route.Port}
-                    default_backend app_{route.Application}
-
-                backend app_{route.Application}
-                    balance roundrobin
-
-                """);
-            foreach (var backend in route.Backends.Order(StringComparer.Ordinal))
-                config.Append($"    server {ServerName(backend)} {backend} check\n");
+            var mode = route.Mode == "http" ? "    mode http\n" : "";
+            config.Append($"\nfrontend port_{route.Port}\n{mode}    bind {options.BindAddress}:{route.Port}\n    default_backend {Backend(route)}\n");
+            config.Append($"\nbackend {Backend(route)}\n{mode}    balance roundrobin\n");
+            foreach (var slot in route.Slots.OrderBy(s => s.Slot, StringComparer.Ordinal))
+                foreach (var backend in slot.Backends.Order(StringComparer.Ordinal))
+                    config.Append($"    server {ServerName(slot.Slot, backend)} {backend} weight {slot.Weight} track {CheckBackend(route, slot.Slot)}/{ServerName(slot.Slot, backend)}\n");
+            foreach (var slot in route.Slots.Where(s => s.Backends.Count > 0).OrderBy(s => s.Slot, StringComparer.Ordinal))
+            {
+                config.Append($"\nbackend {CheckBackend(route, slot.Slot)}\n{mode}");
+                AppendHealthCheck(config, slot.Health);
+                foreach (var backend in slot.Backends.Order(StringComparer.Ordinal))
+                    config.Append($"    server {ServerName(slot.Slot, backend)} {backend} check inter {Milliseconds(slot.Health.Interval)} rise {slot.Health.Successes} fall 2\n");
+            }
         }
         return config.ToString();
     }
 
-    public static string ServerName(string backend) => "t_" + backend.Replace('.', '_').Replace(':', '_');
+    /// <summary>The backend that serves the port.</summary>
+    public static string Backend(EdgeRoute route) => $"app_{route.Application}_{route.Port}";
+
+    /// <summary>The backend that only health-checks one slot's tasks; the serving servers track its servers.</summary>
+    public static string CheckBackend(EdgeRoute route, string slot) => $"check_{route.Application}_{route.Port}_{slot}";
+
+    public static string ServerName(string slot, string backend) => $"{slot}_" + backend.Replace('.', '_').Replace(':', '_');
+
+    /// <summary>Each serving server's weight by "backend/server", as written in the configuration.</summary>
+    public static Dictionary<string, int> Weights(string config)
+    {
+        var weights = new Dictionary<string, int>(StringComparer.Ordinal);
+        string? backend = null;
+        foreach (var line in config.Split('\n'))
+        {
+            if (line.StartsWith("backend ", StringComparison.Ordinal))
+                backend = line["backend ".Length..].Trim();
+            else if (backend is not null && ServerWeight().Match(line) is { Success: true } match)
+                weights[$"{backend}/{match.Groups[1].Value}"] = int.Parse(match.Groups[2].Value, CultureInfo.InvariantCulture);
+        }
+        return weights;
+    }
+
+    /// <summary>The configuration with every weight blanked: two configurations equal this way differ in weights only.</summary>
+    public static string WithoutWeights(string config) => WeightValue().Replace(config, " weight *");
+
+    static void AppendHealthCheck(StringBuilder config, HealthCheck health)
+    {
+        if (health.Path is not null)
+        {
+            // Single quotes keep HAProxy from expanding anything in the path; a quote itself is sent percent-encoded.
+            config.Append($"    option httpchk GET '{health.Path.Replace("'", "%27", StringComparison.Ordinal)}'\n");
+            var (min, max) = HealthStatus.Range(health.Expect) ?? (200, 299);
+            config.Append(min == max ? $"    http-check expect status {min}\n" : $"    http-check expect status {min}-{max}\n");
+        }
+        config.Append($"    timeout check {Milliseconds(health.Timeout)}\n");
+    }
+
+    static string Milliseconds(TimeSpan value) => $"{Math.Max(1, (long)value.TotalMilliseconds)}ms";
+
+    [GeneratedRegex(@"^    server (\S+) \S+ weight ([0-9]+) ")]
+    private static partial Regex ServerWeight();
+
+    [GeneratedRegex(@" weight [0-9]+")]
+    private static partial Regex WeightValue();
 }

@@ -24,23 +24,13 @@ public sealed class HaproxyControl(EdgeOptions options)
         throw new InvalidOperationException("HAProxy did not start a new worker within 5 s of the reload; see its log");
     }
 
-    /// <summary>"ip:port" of every server that HAProxy's health check currently sees UP, per backend.</summary>
-    public async Task<Dictionary<string, List<string>>> UpServersAsync(CancellationToken token)
-    {
-        var result = new Dictionary<string, List<string>>();
-        var state = await AdminAsync("show servers state", token);
-        foreach (var line in state.Split('\n').Skip(2))
-        {
-            var fields = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-            // be_id be_name srv_id srv_name srv_addr srv_op_state ... srv_port is field 18
-            if (fields.Length < 19 || fields[5] != "2")
-                continue;
-            if (!result.TryGetValue(fields[1], out var servers))
-                result[fields[1]] = servers = [];
-            servers.Add($"{fields[4]}:{fields[18]}");
-        }
-        return result;
-    }
+    /// <summary>Every proxy and server row of "show stat", and the worker they come from (its counters start at its start).</summary>
+    public async Task<HaproxyStats> StatsAsync(CancellationToken token) =>
+        new(await WorkerPidAsync(token), HaproxyStats.Parse(await AdminAsync("show stat", token)));
+
+    /// <summary>Sets a server's weight at once, without a reload (which would restart every counter); false when HAProxy refused.</summary>
+    public async Task<bool> SetWeightAsync(string backendAndServer, int weight, CancellationToken token) =>
+        (await AdminAsync($"set server {backendAndServer} weight {weight}", token)).Trim().Length == 0;
 
     async Task<string?> WorkerPidAsync(CancellationToken token)
     {

@@ -37,6 +37,9 @@ public static class ClusterRegistration
         services.Configure<DeployerOptions>(configuration.GetSection(DeployerOptions.Section));
         services.AddSingleton<StaleNetworkRepair>();
         services.AddSingleton<LocalSwarm>();
+        services.AddSingleton<ApplicationLocks>();
+        services.AddScoped<SwarmSlotServices>();
+        services.AddScoped<SwarmEdge>();
         services.AddScoped<SwarmDeployer>();
         services.AddScoped<SwarmCluster>();
         services.AddSingleton<ClusterApiProvisioner>();

@@ -15,4 +15,19 @@ public sealed class DeployerOptions
     public int MaxFailedTasks { get; set; } = 3;
 
     public string EdgeHost { get; set; } = "127.0.0.1";
+
+    /// <summary>
+    /// Local Swarm: how long new replicas may take to pass their health check the required number of times in a row
+    /// (on top of those checks' own time); a version that starts slowly answers "connection refused" until then.
+    /// </summary>
+    public TimeSpan ValidationTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Local Swarm: how long the edge may take to show a change (new servers checked UP, weights switched).</summary>
+    public TimeSpan EdgeTimeout { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>Local Swarm: how long connections to a previous set may stay open after the switch before it is removed anyway.</summary>
+    public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Local Swarm: how often the deployer looks for blue-green previous sets whose keep_previous has passed.</summary>
+    public TimeSpan SweepInterval { get; set; } = TimeSpan.FromSeconds(2);
 }

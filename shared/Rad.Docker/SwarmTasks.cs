@@ -16,7 +16,7 @@ public static class SwarmTasks
     /// <summary>Tasks that Swarm wants running and that are running, with their address on <paramref name="network"/>.</summary>
     public static async Task<IReadOnlyList<RunningTask>> RunningAsync(IDockerClient docker, string service, string network, CancellationToken token)
     {
-        var tasks = await docker.Tasks.ListAsync(new TasksListParameters { Filters = DockerApi.Filters(("service", service), ("desired-state", "running")) }, token);
+        var tasks = await ListOrNoneAsync(docker, new TasksListParameters { Filters = DockerApi.Filters(("service", service), ("desired-state", "running")) }, token);
         var result = new List<RunningTask>();
         foreach (var task in tasks.Where(t => t.Status?.State == TaskState.Running))
         {
@@ -29,13 +29,26 @@ public static class SwarmTasks
     /// <summary>Tasks of the service that ended in failure or were rejected, newest first, with the engine's reason.</summary>
     public static async Task<IReadOnlyList<FailedTask>> FailedAsync(IDockerClient docker, string service, CancellationToken token)
     {
-        var tasks = await docker.Tasks.ListAsync(new TasksListParameters { Filters = DockerApi.Filters(("service", service)) }, token);
+        var tasks = await ListOrNoneAsync(docker, new TasksListParameters { Filters = DockerApi.Filters(("service", service)) }, token);
         return tasks
             .Where(t => t.Status?.State is TaskState.Failed or TaskState.Rejected)
             .OrderByDescending(t => t.UpdatedAt)
             .Select(t => new FailedTask(t.ID, ImageOf(t), t.Status!.State == TaskState.Failed ? "failed" : "rejected",
                 NonEmpty(t.Status.Err) ?? NonEmpty(t.Status.Message) ?? "no reason given"))
             .ToList();
+    }
+
+    // A service removed while it is being looked at (a rollout removing an old slot) has no tasks any more.
+    static async Task<IList<TaskResponse>> ListOrNoneAsync(IDockerClient docker, TasksListParameters parameters, CancellationToken token)
+    {
+        try
+        {
+            return await docker.Tasks.ListAsync(parameters, token);
+        }
+        catch (DockerApiException e) when (e.StatusCode == System.Net.HttpStatusCode.NotFound)
+        {
+            return [];
+        }
     }
 
     static string ImageOf(TaskResponse task) => task.Spec?.ContainerSpec?.Image ?? "";

@@ -17,7 +17,7 @@ public sealed class EdgeTests(Stack stack)
 
     async Task<List<string>> RunningTaskAddressesAsync(string service, int port)
     {
-        var ids = (await Stack.RunAsync("docker", "ps", "-q", "--filter", $"label=com.docker.swarm.service.name={service}")).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var ids = (await Stack.RunAsync("docker", "ps", "-q", "--filter", $"label=rad.application={service}")).Split('\n', StringSplitOptions.RemoveEmptyEntries);
         var addresses = new List<string>();
         foreach (var id in ids)
         {
@@ -60,12 +60,12 @@ public sealed class EdgeTests(Stack stack)
         Assert.Equal("Succeeded", (await stack.WaitForEndAsync(await stack.DeployAsync(repository))).State);
         await AssertEdgeMatchesTasksAsync(name, port, 2);
 
-        var victim = (await Stack.RunAsync("docker", "ps", "-q", "--filter", $"label=com.docker.swarm.service.name={name}")).Split('\n')[0];
+        var victim = (await Stack.RunAsync("docker", "ps", "-q", "--filter", $"label=rad.application={name}")).Split('\n')[0];
         await Stack.RunAsync("docker", "kill", victim);
 
         // The replacement may reuse the dead task's address, so the check is that routes equal the live tasks.
         await AssertEdgeMatchesTasksAsync(name, port, 2);
-        Assert.DoesNotContain(victim, await Stack.RunAsync("docker", "ps", "-q", "--filter", $"label=com.docker.swarm.service.name={name}"));
+        Assert.DoesNotContain(victim, await Stack.RunAsync("docker", "ps", "-q", "--filter", $"label=rad.application={name}"));
     }
 
     [Fact]

@@ -17,7 +17,7 @@ public sealed class SwarmCluster(LocalSwarm swarm, SwarmDeployer deployer, IDock
 
     public async Task RemoveAsync(RemoveApplication command, CancellationToken token)
     {
-        foreach (var service in await SwarmTasks.ServicesAsync(docker, token, ("label", $"{SwarmServiceSpec.ApplicationLabel}={command.ApplicationName}")))
+        foreach (var service in await SwarmTasks.ServicesAsync(docker, token, ("label", $"{SwarmSlot.ApplicationLabel}={command.ApplicationName}")))
         {
             try
             {
@@ -29,33 +29,31 @@ public sealed class SwarmCluster(LocalSwarm swarm, SwarmDeployer deployer, IDock
         }
     }
 
+    /// <summary>Per application, the replicas of the slots that take traffic (both during a canary); the image of the one taking most.</summary>
     public async Task<IReadOnlyList<RunningApplication>> DescribeAsync(CancellationToken token)
     {
         var result = new List<RunningApplication>();
-        foreach (var group in (await SwarmTasks.ServicesAsync(docker, token, ("label", $"{SwarmServiceSpec.ManagedLabel}=true")))
-                 .GroupBy(s => s.Spec?.Labels.Label(SwarmServiceSpec.ApplicationLabel)).Where(g => g.Key is not null))
+        var slots = (await SwarmTasks.ServicesAsync(docker, token, ("label", $"{SwarmSlot.ManagedLabel}=true"))).Select(SwarmSlot.From).OfType<SwarmSlot>();
+        foreach (var group in slots.GroupBy(s => s.Application))
         {
             var desired = 0;
             var running = 0;
             var healthy = 0;
             string? image = null;
             string? endpoint = null;
-            foreach (var service in group.Where(SwarmServiceSpec.TakesTraffic))
+            foreach (var slot in group.Where(s => s.Traffic > 0).OrderByDescending(s => s.Traffic))
             {
-                var spec = service.Spec!;
-                desired += (int)(spec.Mode?.Replicated?.Replicas ?? 0);
-                image ??= spec.TaskTemplate?.ContainerSpec?.Image;
-                endpoint ??= $"http://{options.Value.EdgeHost}:{spec.Labels.Label(SwarmServiceSpec.PortLabel)}";
-                var health = SwarmServiceSpec.Health(service);
-                var containerPort = int.Parse(spec.Labels.Label(SwarmServiceSpec.ContainerPortLabel) ?? "0", System.Globalization.CultureInfo.InvariantCulture);
-                foreach (var task in await SwarmTasks.RunningAsync(docker, service.ID, local.Value.Network, token))
+                desired += slot.Replicas;
+                image ??= slot.Image;
+                endpoint ??= $"http://{options.Value.EdgeHost}:{slot.Port}";
+                foreach (var task in await SwarmTasks.RunningAsync(docker, slot.Service.ID, local.Value.Network, token))
                 {
                     running++;
-                    if (await HealthProbe.PassesAsync(task.Address, containerPort, health, token))
+                    if (await HealthProbe.PassesAsync(task.Address, slot.ContainerPort, slot.Health, token))
                         healthy++;
                 }
             }
-            result.Add(new RunningApplication(group.Key!, desired, running, healthy, image, endpoint));
+            result.Add(new RunningApplication(group.Key, desired, running, healthy, image, endpoint));
         }
         return result;
     }

@@ -1,33 +1,26 @@
-using System.Text.Json;
 using Docker.DotNet.Models;
 using Rad.Contracts;
 using Rad.Docker;
 
 namespace Rad.Clusters.Swarm;
 
-/// <summary>The Swarm service RAD runs for one application; labels carry what the edge and later deployments need to know.</summary>
+/// <summary>The Swarm service of one slot of an application; labels carry what the edge and later deployments need to know.</summary>
 public static class SwarmServiceSpec
 {
-    public const string ManagedLabel = "rad.managed";
-    public const string ApplicationLabel = "rad.application";
-    public const string PortLabel = "rad.port";
-    public const string ContainerPortLabel = "rad.container-port";
-    public const string RepositoryLabel = "rad.repository";
-    public const string HealthLabel = "rad.health";
-    public const string TrafficLabel = "rad.traffic";
-
-    public static ServiceSpec Build(DeployApplication command) => new()
+    public static ServiceSpec Build(DeployApplication command, string slot, int traffic) => new()
     {
-        Name = command.Application.Name,
+        Name = SwarmSlot.ServiceNameOf(command.Application.Name, slot),
         Labels = new Dictionary<string, string>
         {
-            [ManagedLabel] = "true",
-            [ApplicationLabel] = command.Application.Name,
-            [PortLabel] = command.Application.Port.ToString(),
-            [ContainerPortLabel] = command.Application.ContainerPort.ToString(),
-            [RepositoryLabel] = Redaction.Credentials(command.Repository),
-            [HealthLabel] = JsonSerializer.Serialize(command.Application.Health ?? HealthCheck.TcpDefault),
-            [TrafficLabel] = "100",
+            [SwarmSlot.ManagedLabel] = "true",
+            [SwarmSlot.ApplicationLabel] = command.Application.Name,
+            [SwarmSlot.SlotLabel] = slot,
+            [SwarmSlot.PortLabel] = command.Application.Port.ToString(),
+            [SwarmSlot.ContainerPortLabel] = command.Application.ContainerPort.ToString(),
+            [SwarmSlot.RepositoryLabel] = Redaction.Credentials(command.Repository),
+            [SwarmSlot.HealthLabel] = HealthJson(command.Application.Health),
+            [SwarmSlot.TrafficLabel] = traffic.ToString(),
+            [SwarmSlot.StrategyLabel] = Policy(command).Strategy,
             ["rad.commit"] = command.Commit,
             ["rad.deployment"] = command.DeploymentId.ToString(),
         },
@@ -36,7 +29,7 @@ public static class SwarmServiceSpec
             ContainerSpec = new ContainerSpec
             {
                 Image = command.ImageReference,
-                Labels = new Dictionary<string, string> { [ApplicationLabel] = command.Application.Name },
+                Labels = new Dictionary<string, string> { [SwarmSlot.ApplicationLabel] = command.Application.Name, [SwarmSlot.SlotLabel] = slot },
                 // An init process as PID 1 forwards signals, so an application that ignores SIGTERM as PID 1 (busybox
                 // httpd, many scripts) still stops at once instead of after the 10 s grace period.
                 Init = true,
@@ -45,31 +38,27 @@ public static class SwarmServiceSpec
             RestartPolicy = new SwarmRestartPolicy { Condition = "any", Delay = TimeSpan.FromMilliseconds(500) },
         },
         Mode = new ServiceMode { Replicated = new ReplicatedService { Replicas = (ulong)command.Application.Replicas } },
-        // All replicas are replaced at once, each new task starting before its old one stops: the port never lacks a
-        // backend, at the cost of running up to twice the replicas for a moment. RAD checks readiness itself, so
-        // Swarm's own watch after each task can be short.
+        // A slot updated in place (one that took no traffic) replaces all its tasks at once, new before old. RAD checks
+        // readiness itself, so Swarm's own watch after each task can be short.
         UpdateConfig = new SwarmUpdateConfig { Parallelism = 0, Order = "start-first", FailureAction = "pause", Monitor = TimeSpan.FromMilliseconds(250) },
         EndpointSpec = new EndpointSpec { Mode = "dnsrr" },
     };
 
-    /// <summary>The health check the service was deployed with (its label), the TCP default for services from before.</summary>
-    public static HealthCheck Health(SwarmService service) =>
-        service.Spec?.Labels.Label(HealthLabel) is { } json ? JsonSerializer.Deserialize<HealthCheck>(json) ?? HealthCheck.TcpDefault : HealthCheck.TcpDefault;
+    public static RolloutPolicy Policy(DeployApplication command) => command.Application.Rollout ?? RolloutPolicy.Default;
 
-    /// <summary>Whether the edge sends it traffic: its share in percent (services from before traffic shares take all).</summary>
-    public static bool TakesTraffic(SwarmService service) => Traffic(service) > 0;
+    public static HealthCheck Health(DeployApplication command) => command.Application.Health ?? HealthCheck.TcpDefault;
 
-    public static int Traffic(SwarmService service) =>
-        int.TryParse(service.Spec?.Labels.Label(TrafficLabel), out var share) ? share : 100;
+    static string HealthJson(HealthCheck? health) => SwarmSlot.HealthJson(health ?? HealthCheck.TcpDefault);
 
-    /// <summary>True when the running service already has this image, replica count and ports: nothing to roll out.</summary>
-    public static bool Matches(SwarmService existing, DeployApplication command)
+    /// <summary>True when the slot already runs this image with this replica count, ports and health check: nothing to roll out to it.</summary>
+    public static bool Matches(SwarmSlot slot, DeployApplication command)
     {
-        var spec = existing.Spec;
+        var spec = slot.Service.Spec;
         return spec?.TaskTemplate?.ContainerSpec?.Image == command.ImageReference
-               && spec.Mode?.Replicated?.Replicas == (ulong)command.Application.Replicas
-               && spec.Labels?.Label(PortLabel) == command.Application.Port.ToString()
-               && spec.Labels?.Label(ContainerPortLabel) == command.Application.ContainerPort.ToString()
+               && slot.Replicas == command.Application.Replicas
+               && slot.Port == command.Application.Port
+               && slot.ContainerPort == command.Application.ContainerPort
+               && slot.Health == Health(command)
                && spec.TaskTemplate.Networks is { Count: > 0 };
     }
 }

@@ -1,3 +1,0 @@
-namespace Rad.Contracts;
-
-public record EdgeRoutesSynced(Guid DeploymentId, int Port, IReadOnlyList<string> Backends) : IDeploymentMessage;
