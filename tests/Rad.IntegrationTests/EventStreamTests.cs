@@ -22,7 +22,7 @@ public sealed class EventStreamTests(Stack stack)
         Assert.Equal(Enumerable.Range(1, stages.Count).Select(i => (long?)i), stages.Select(e => e.Id));
         Assert.Equal(
             ["clone user git repository:InProgress", "provision cluster[local]:InProgress", $"build docker image[{name}]:InProgress",
-             $"deploy application[{name}]:InProgress", $"deploy application[{name}]:Completed"],
+             $"deploy application[{name}]:InProgress", $"validate[{name}]:InProgress", $"switch[{name}]:InProgress", $"deploy application[{name}]:Completed"],
             stages.Select(e => $"{e.Data.GetProperty("stage").GetString()}:{e.Data.GetProperty("state").GetString()}")
                 .Where(s => s.EndsWith(":InProgress", StringComparison.Ordinal) || s.StartsWith("deploy", StringComparison.Ordinal)));
         Assert.Equal(stages.Count, (await stack.LogAsync(id)).Split('\n').Count(l => l.StartsWith('[')));

@@ -10,7 +10,10 @@ namespace Rad.Status.Saga;
 public static class ReleaseProgress
 {
     /// <summary>One application's stage failed; the release goes on until every application ended. The first failure is the release's.</summary>
-    public static void FailApplicationStage(this DeploymentState saga, string stage, string reason, DateTimeOffset now)
+    public static void FailApplicationStage(this DeploymentState saga, string stage, string reason, DateTimeOffset now) =>
+        saga.FailStageOnly(stage, reason, now, releaseFailure: true);
+
+    static void FailStageOnly(this DeploymentState saga, string stage, string reason, DateTimeOffset now, bool releaseFailure)
     {
         var record = saga.Stages.FirstOrDefault(s => s.Name == stage);
         if (record is null)
@@ -24,7 +27,8 @@ public static class ReleaseProgress
         record.CompletedAt = now;
         record.Message = reason;
         saga.NewEvents.Add(new StageEvent(now, stage, StageStates.Failed, reason, ++saga.EventCount));
-        saga.ReleaseFailure ??= $"{stage}: {reason}";
+        if (releaseFailure)
+            saga.ReleaseFailure ??= $"{stage}: {reason}";
     }
 
     /// <summary>A rollout step reported by the deployer becomes a stage of its own; each report also pushes the deploy stage's deadline on.</summary>
@@ -47,7 +51,8 @@ public static class ReleaseProgress
         else if (step.State == StageStates.Completed)
             saga.CompleteStage(stage, now, step.Message);
         else
-            saga.FailApplicationStage(stage, step.Message ?? "failed", now);
+            // The application's own failure (ApplicationDeploymentFailed) follows and names the release's failure.
+            saga.FailStageOnly(stage, step.Message ?? "failed", now, releaseFailure: false);
         var owner = saga.Stages.FirstOrDefault(s => s.State == StageStates.InProgress
             && (s.Name == StageNames.Deploy(step.ApplicationName) || s.Name == StageNames.Restore(step.ApplicationName)));
         if (owner is not null)

@@ -234,9 +234,11 @@ public sealed class ReleaseTests(Stack stack, ITestOutputHelper output) : IAsync
         output.WriteLine($"failing recreate: {failed.Error}\n{_observer.Describe(failing)}");
         Assert.Equal("Failed", failed.State);
         Assert.Contains($"validate[{name}]: GET /cgi-bin/healthz expected 2xx, saw status 503", failed.Error);
-        // The old set was stopped before the new one failed: what served had changed, so a release must restore it.
+        // The old set was stopped before the new one failed: what served had changed, so the release restores it.
         Assert.True(_observer.Failure(failing)!.Changed);
-        Assert.Equal([$"{name}_b"], await ServicesAsync(name));
+        Assert.EndsWith($"{name} restored to revision 2", failed.Error);
+        Assert.Single(await ServicesAsync(name));
+        Assert.Equal("version two", (await stack.Http.GetStringAsync($"http://127.0.0.1:{port}/")).Trim());
     }
 
     async Task<DeploymentView> DeploySucceedsAsync(string repository)
