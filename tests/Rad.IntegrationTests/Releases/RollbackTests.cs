@@ -9,7 +9,7 @@ namespace Rad.IntegrationTests.Releases;
 
 /// <summary>Revision history, one-command rollback, pins, and all-or-nothing releases, through the whole stack.</summary>
 [Collection(nameof(StackCollection))]
-public sealed class RollbackTests(Stack stack)
+public sealed class RollbackTests(Stack stack, Xunit.Abstractions.ITestOutputHelper output)
 {
     static Dictionary<string, string> App(string name, int port, string content, string? health = null, string extraDockerLines = "") => new()
     {
@@ -53,6 +53,8 @@ public sealed class RollbackTests(Stack stack)
 
         var watch = Stopwatch.StartNew();
         var accepted = await PostAsync($"/api/applications/{name}/rollback", new { cluster = "local", reason = "two is bad", by = "it@test" }, HttpStatusCode.Accepted);
+        var acceptedAt = watch.Elapsed;
+        var firstOld = await FirstAnswerAsync(port, "version one", TimeSpan.FromSeconds(30));
         var rollback = await stack.WaitForEndAsync(accepted.GetProperty("id").GetGuid());
         var succeededAt = watch.Elapsed;
         var content = await ContentAsync(port);
@@ -63,7 +65,8 @@ public sealed class RollbackTests(Stack stack)
         Assert.Equal("version one", content);
         Assert.True(answeredAt - succeededAt < TimeSpan.FromSeconds(2), $"answered {answeredAt - succeededAt} after the rollback succeeded");
         Assert.DoesNotContain(rollback.Stages, s => s.Name.StartsWith("build", StringComparison.Ordinal) || s.Name.StartsWith("clone", StringComparison.Ordinal));
-        Console.WriteLine($"rollback of {name}: request to Succeeded {succeededAt.TotalMilliseconds:0} ms, old content answered {answeredAt.TotalMilliseconds:0} ms after the request");
+        output.WriteLine($"rollback of {name}: accepted after {acceptedAt.TotalMilliseconds:0} ms, old content first answered {firstOld.TotalMilliseconds:0} ms " +
+                         $"after the 202, deployment Succeeded seen {succeededAt.TotalMilliseconds:0} ms after it");
 
         var history = await HistoryAsync(name);
         Assert.Equal([3, 2, 1], history.Select(r => r.Revision));
@@ -196,6 +199,25 @@ public sealed class RollbackTests(Stack stack)
         {
             work.Delete(recursive: true);
         }
+    }
+
+    /// <summary>How long after the stopwatch's start the port first answered <paramref name="content"/> (asked every 20 ms).</summary>
+    async Task<TimeSpan> FirstAnswerAsync(int port, string content, TimeSpan limit)
+    {
+        var watch = Stopwatch.StartNew();
+        while (watch.Elapsed < limit)
+        {
+            try
+            {
+                if (await ContentAsync(port) == content)
+                    return watch.Elapsed;
+            }
+            catch (HttpRequestException)
+            {
+            }
+            await Task.Delay(20);
+        }
+        throw new TimeoutException($"port {port} did not answer \"{content}\" within {limit.TotalSeconds:0} s");
     }
 
     static async Task Until(Func<Task<bool>> condition)
