@@ -113,7 +113,9 @@ public sealed class BrokerAndDatabaseRestartTests(IsolatedRad rad, ITestOutputHe
         output.WriteLine(log);
         Assert.True(deployment.State == "Succeeded", $"deployment ended {deployment.State}: {deployment.Error}\n{log}\n{rad.Tails()}");
 
-        string[] expected = [StageNames.Clone, StageNames.Cluster("local"), StageNames.Build(name), StageNames.Deploy(name)];
+        // The default rolling strategy reports its two steps as stages of their own.
+        string[] expected = [StageNames.Clone, StageNames.Cluster("local"), StageNames.Build(name), StageNames.Deploy(name),
+            StageNames.Step("validate", name), StageNames.Step("switch", name)];
         Assert.Equal(expected.Order(), deployment.Stages.Select(s => s.Name).Order());
         Assert.All(deployment.Stages, s => Assert.Equal(StageStates.Completed, s.State));
         var lines = log.Split('\n');
