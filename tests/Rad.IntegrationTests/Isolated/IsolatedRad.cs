@@ -14,7 +14,7 @@ namespace Rad.IntegrationTests.Isolated;
 /// listens on 127.0.0.2 so it never collides with the shared stack's edge on 127.0.0.1. Only the Docker engine (its
 /// Swarm and network "rad") is shared. Every process, container and Swarm service it starts is removed at the end.
 /// </summary>
-public sealed class IsolatedRad : IAsyncLifetime
+public class IsolatedRad : IAsyncLifetime
 {
     public const string EdgeHost = "127.0.0.2";
 
@@ -36,7 +36,16 @@ public sealed class IsolatedRad : IAsyncLifetime
     public OwnedPostgres Postgres { get; } = new();
     public HttpClient Http { get; } = new() { Timeout = TimeSpan.FromSeconds(30) };
     public string Registry => $"127.0.0.1:{_registryPort}/tc";
-    Uri Api => new($"http://127.0.0.1:{_statusPort}");
+    public Uri Api => new($"http://127.0.0.1:{_statusPort}");
+
+    /// <summary>Each service's HTTP port (healthz, metrics, and the status service's API), by service name.</summary>
+    public IReadOnlyDictionary<string, int> ServicePorts => _servicePorts;
+    readonly Dictionary<string, int> _servicePorts = [];
+
+    /// <summary>Settings a test class's own fixture adds to (or overrides in) every service's environment.</summary>
+    protected virtual void Configure(IDictionary<string, string> environment)
+    {
+    }
     string State => _root.FullName;
 
     public async Task InitializeAsync()
@@ -118,12 +127,14 @@ public sealed class IsolatedRad : IAsyncLifetime
             ["Rad__Edge__BindAddress"] = EdgeHost,
             ["Rad__Deployer__EdgeHost"] = EdgeHost,
         };
+        Configure(environment);
         var health = new List<(string Name, int Port)>();
         foreach (var (name, project) in Services)
         {
             var port = OwnedContainers.FreePort();
             if (name == "status")
                 _statusPort = port;
+            _servicePorts[name] = port;
             var bin = BinFolder(project);
             Start(name, bin, environment, "dotnet", Path.Combine(bin, $"{project}.dll"), "--urls", $"http://127.0.0.1:{port}");
             health.Add((name, port));
