@@ -3,6 +3,7 @@ using Rad.Clusters;
 using Rad.Contracts;
 using Rad.Hosting;
 using Rad.Status.Api;
+using Rad.Status.Dashboard;
 using Rad.Status.Deadlines;
 using Rad.Status.Events;
 using Rad.Status.Persistence;
@@ -57,6 +58,7 @@ public static class StatusRegistration
     public static WebApplication MapStatusApi(this WebApplication app)
     {
         app.UseApiToken();
+        app.MapDashboard();
         app.MapRadHealth();
         app.MapDeploymentEndpoints();
         app.MapClusterEndpoints();

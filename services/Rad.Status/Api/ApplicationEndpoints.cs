@@ -163,7 +163,7 @@ public static class ApplicationEndpoints
         return errors.Count == 0 ? (new ApplicationRequest(cluster, revision, reason, by), errors) : (null, errors);
     }
 
-    static async Task<ApplicationsDescribed> DescribeAsync(IRequestClient<DescribeApplications> describe, string cluster, CancellationToken token)
+    internal static async Task<ApplicationsDescribed> DescribeAsync(IRequestClient<DescribeApplications> describe, string cluster, CancellationToken token)
     {
         try
         {

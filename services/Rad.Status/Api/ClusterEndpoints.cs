@@ -54,9 +54,15 @@ public static class ClusterEndpoints
             return Results.Created($"/api/clusters/{name}", View(cluster, check));
         });
 
-        api.MapGet("", async (ClusterRegistry registry, CancellationToken token) =>
-            Results.Ok(new object[] { new { name = LocalCluster.Name, kind = "swarm", server = "local Docker engine", context = (string?)null, @namespace = (string?)null, auth = (string?)null } }
-                .Concat((await registry.ListAsync(token)).Select(c => View(c, null)))));
+        // ?check=true asks each cluster, through the deployer, what runs on it: whether it answers, for the dashboard.
+        api.MapGet("", async (bool? check, ClusterRegistry registry, IRequestClient<DescribeApplications> describe, CancellationToken token) =>
+        {
+            var registered = await registry.ListAsync(token);
+            if (check != true)
+                return Results.Ok(new object[] { LocalView(null) }.Concat(registered.Select(c => View(c, null))));
+            var answers = await Task.WhenAll(registered.Select(c => AnswersAsync(describe, c, token)).Prepend(AnswersAsync(describe, null, token)));
+            return Results.Ok(new object[] { LocalView(answers[0]) }.Concat(registered.Select((c, i) => View(c, answers[i + 1]))));
+        });
 
         api.MapGet("/{name}", async (string name, ClusterRegistry registry, CancellationToken token) =>
             await registry.FindAsync(name, token) is { } cluster ? Results.Ok(View(cluster, null)) : NotFound(name));
@@ -139,6 +145,19 @@ public static class ClusterEndpoints
         {
             return new { reachable = false, problem = e.Message };
         }
+    }
+
+    static object LocalView(object? check) =>
+        new { name = LocalCluster.Name, kind = "swarm", server = "local Docker engine", context = (string?)null, @namespace = (string?)null, auth = (string?)null, check };
+
+    static async Task<object> AnswersAsync(IRequestClient<DescribeApplications> describe, RegisteredCluster? cluster, CancellationToken token)
+    {
+        if (cluster is { ClusterApi: not null, Provisioned: false })
+            return new { reachable = false, problem = "not created yet: Cluster API creates it at the first deployment to it" };
+        var described = await ApplicationEndpoints.DescribeAsync(describe, cluster?.Name ?? LocalCluster.Name, token);
+        return described.Problem is null
+            ? new { reachable = true, applications = described.Applications.Count }
+            : new { reachable = false, problem = described.Problem };
     }
 
     static object View(RegisteredCluster cluster, object? check) => new

@@ -68,6 +68,7 @@ public static class DeploymentEndpoints
         });
 
         api.MapGet("/{id:guid}/events", DeploymentEventStream.StreamAsync);
+        app.MapGet("/api/events", AllDeploymentsEventStream.StreamAsync);
     }
 
     static IResult NotFound(Guid id) =>

@@ -27,12 +27,7 @@ public static class DeploymentEventStream
             return;
         }
 
-        var response = http.Response;
-        response.ContentType = "text/event-stream; charset=utf-8";
-        response.Headers.CacheControl = "no-cache";
-        response.Headers["X-Accel-Buffering"] = "no";
-        http.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
-        await response.StartAsync(token);
+        var response = await StartAsync(http, token);
 
         try
         {
@@ -66,8 +61,19 @@ public static class DeploymentEventStream
         }
     }
 
+    internal static async Task<HttpResponse> StartAsync(HttpContext http, CancellationToken token)
+    {
+        var response = http.Response;
+        response.ContentType = "text/event-stream; charset=utf-8";
+        response.Headers.CacheControl = "no-cache";
+        response.Headers["X-Accel-Buffering"] = "no";
+        http.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
+        await response.StartAsync(token);
+        return response;
+    }
+
     /// <summary>The next message for this deployment; while none comes, a comment line every 15 s keeps proxies from closing the stream.</summary>
-    static async Task<DeploymentProgressed> NextAsync(DeploymentEventHub.Subscription subscription, HttpResponse response, CancellationToken token)
+    internal static async Task<DeploymentProgressed> NextAsync(DeploymentEventHub.Subscription subscription, HttpResponse response, CancellationToken token)
     {
         while (true)
         {
@@ -98,7 +104,7 @@ public static class DeploymentEventStream
     static object StageData(long sequence, DateTimeOffset at, string stage, string state, string? message) =>
         new { type = "stage", sequence, stage, state, time = at, message };
 
-    static async Task WriteAsync(HttpResponse response, string type, long? id, object data, CancellationToken token)
+    internal static async Task WriteAsync(HttpResponse response, string type, long? id, object data, CancellationToken token)
     {
         var frame = $"{(id is null ? "" : $"id: {id}\n")}event: {type}\ndata: {JsonSerializer.Serialize(data, Json)}\n\n";
         await response.WriteAsync(frame, token);
