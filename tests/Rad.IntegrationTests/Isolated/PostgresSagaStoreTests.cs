@@ -26,7 +26,7 @@ public sealed class PostgresSagaStoreTests(OwnedPostgres postgres) : IClassFixtu
 
         Assert.Equal(Migrations, first.Select(m => m.Name));
         Assert.Equal(first, await connection.QueryAsync<(string Name, DateTime AppliedAt)>("SELECT name, applied_at FROM schema_migrations ORDER BY name"));
-        Assert.Equal(["clusters", "deployment_events", "deployment_queues", "deployment_requests", "deployments", "schema_migrations"],
+        Assert.Equal(["clusters", "deployment_events", "deployment_queues", "deployment_requests", "deployments", "pin_events", "pins", "revisions", "schema_migrations"],
             await connection.QueryAsync<string>("SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name"));
     }
 
