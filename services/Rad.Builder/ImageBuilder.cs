@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Docker.DotNet;
 using Docker.DotNet.Models;
+using Rad.Contracts;
 using Rad.Docker;
 
 namespace Rad.Builder;
@@ -43,7 +44,7 @@ public sealed class ImageBuilder(IDockerClient docker, RegistryInspector registr
         {
             var where = output.Step is null ? "before the first step" : $"at {output.Step}";
             var tail = string.Join(" | ", output.Tail);
-            throw new BuildFailedException($"docker build of {dockerfile} failed {where}: {error.Trim()}" + (tail.Length > 0 ? $". Last output: {tail}" : ""));
+            throw new BuildFailedException($"docker build of {dockerfile} failed {where}: {PlainText.WithoutTerminalCodes(error).Trim()}" + (tail.Length > 0 ? $". Last output: {tail}" : ""));
         }
     }
 
@@ -82,8 +83,11 @@ public sealed class ImageBuilder(IDockerClient docker, RegistryInspector registr
         public void Report(JSONMessage value)
         {
             Error ??= value.Error?.Message;
-            foreach (var line in (value.Stream ?? "").Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            foreach (var raw in (value.Stream ?? "").Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
             {
+                var line = PlainText.WithoutTerminalCodes(raw).Trim();
+                if (line.Length == 0)
+                    continue;
                 // What a user needs is the failing step's own output, not the engine's bookkeeping around it.
                 if (line.StartsWith("Step ", StringComparison.Ordinal))
                 {

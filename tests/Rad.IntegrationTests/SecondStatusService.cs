@@ -70,8 +70,14 @@ public sealed class SecondStatusService : IDisposable
         throw new TimeoutException($"the status service at {Api} did not become healthy within 60 s");
     }
 
+    bool _disposed;
+
+    /// <summary>Stops it (a test may stop it early to see what the others do without it); a second call does nothing.</summary>
     public void Dispose()
     {
+        if (_disposed)
+            return;
+        _disposed = true;
         if (!Process.HasExited)
         {
             using (var term = Process.Start("kill", ["-TERM", Process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))

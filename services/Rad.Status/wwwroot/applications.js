@@ -57,7 +57,7 @@ export async function historyPage(ctx, cluster, name) {
     { title: 'Note', class: 'wrap', cell: r => r.note || '' },
     {
       title: 'Action',
-      cell: r => !r.current && r.outcome === 'Succeeded'
+      cell: r => !r.current && r.outcome.toLowerCase() === 'succeeded'
         ? h('button', { type: 'button', onclick: () => rollback(ctx, cluster, name, r.revision) }, `Roll back to ${r.revision}`)
         : '',
     },

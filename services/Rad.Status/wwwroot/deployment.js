@@ -21,7 +21,7 @@ export async function deploymentPage(ctx, id) {
 
   let view = null;
   const draw = () => {
-    facts.replaceChildren(describe(view));
+    facts.replaceChildren(...describe(view));
     timeline.replaceChildren(drawTimeline(view));
     applications.replaceChildren(view.applications.length === 0
       ? h('p', { class: 'muted' }, 'None yet: the applications appear once the repository is read.')
@@ -76,10 +76,8 @@ function describe(d) {
   ];
   if (d.concurrency) items.push(['Concurrency', d.concurrency]);
   if (d.supersededBy) items.push(['Superseded by', h('a', { href: `#/deployments/${d.supersededBy}`, class: 'mono' }, d.supersededBy)]);
-  return [
-    h('dl', { class: 'facts' }, items.map(([k, v]) => [h('dt', {}, k), h('dd', { class: 'wrap' }, v)])),
-    d.error ? h('p', { class: 'error', id: 'deployment-error', role: 'alert' }, h('strong', {}, 'Failed: '), d.error) : null,
-  ];
+  const list = h('dl', { class: 'facts' }, items.map(([k, v]) => [h('dt', {}, k), h('dd', { class: 'wrap' }, v)]));
+  return d.error ? [list, h('p', { class: 'error', id: 'deployment-error', role: 'alert' }, h('strong', {}, 'Failed: '), d.error)] : [list];
 }
 
 /**
