@@ -113,7 +113,7 @@ function hideBanner() {
 
 function showLive(state) {
   live.textContent = state === 'live' ? 'live' : state === 'reconnecting' ? 'reconnecting…' : '';
-  live.className = `live ${state}`;
+  live.className = state ? `live is-${state}` : 'live';
 }
 
 forget.addEventListener('click', () => {

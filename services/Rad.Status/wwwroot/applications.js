@@ -19,12 +19,12 @@ export async function applicationsPage(ctx) {
         { title: 'Application', cell: a => h('a', { href: `#/applications/${a.cluster}/${a.name}` }, a.name) },
         { title: 'Revision', cell: a => [String(a.revision), a.pin ? h('span', { class: 'badge pinned', title: a.pin.reason || '' }, `pinned by ${a.pin.pinnedBy}`) : null] },
         { title: 'Commit', cell: a => h('span', { class: 'mono' }, shortCommit(a.commit)) },
-        { title: 'Image', class: 'wrap mono', cell: a => a.image },
+        { title: 'Image', class: 'wrap mono wide', cell: a => a.image },
         { title: 'Replicas', cell: a => replicas(a.replicas) },
         { title: 'Health', cell: a => health(a) },
         { title: 'Endpoint', class: 'wrap', cell: a => a.endpoint ? h('a', { href: a.endpoint, rel: 'noopener noreferrer', target: '_blank' }, a.endpoint) : '' },
         { title: 'Strategy', cell: a => a.strategy },
-        { title: 'Deployed', cell: a => [time(a.deployedAt), ' ', h('a', { href: `#/deployments/${a.deploymentId}`, class: 'mono' }, a.deploymentId.slice(0, 8))] },
+        { title: 'Deployed', cell: a => [time(a.deployedAt), ' ', h('a', { href: `#/deployments/${a.deploymentId}`, class: 'mono id' }, a.deploymentId)] },
       ], applications.filter(a => a.cluster === cluster), a => ({ 'data-application': a.name }))));
   }
 }
@@ -52,7 +52,7 @@ export async function historyPage(ctx, cluster, name) {
     { title: 'Image', class: 'wrap mono', cell: r => r.image },
     { title: 'Strategy', cell: r => r.strategy },
     { title: 'Replicas', cell: r => String(r.replicas) },
-    { title: 'Deployment', cell: r => h('a', { href: `#/deployments/${r.deploymentId}`, class: 'mono' }, r.deploymentId.slice(0, 8)) },
+    { title: 'Deployment', cell: r => h('a', { href: `#/deployments/${r.deploymentId}`, class: 'mono id' }, r.deploymentId) },
     { title: 'When', cell: r => time(r.createdAt) },
     { title: 'Note', class: 'wrap', cell: r => r.note || '' },
     {

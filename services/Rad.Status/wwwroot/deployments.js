@@ -17,9 +17,9 @@ export async function deploymentsPage(ctx) {
       ? h('p', { class: 'muted' }, 'No deployments yet. Start one with rad deploy, POST /api/deployments or a git webhook.')
       : table(null, [
         { title: 'State', cell: d => badge(d.state) },
-        { title: 'Deployment', cell: d => h('a', { href: `#/deployments/${d.id}`, class: 'mono' }, d.id.slice(0, 8)) },
-        { title: 'Repository', class: 'wrap', cell: d => d.repository },
-        { title: 'Ref', cell: d => d.ref },
+        { title: 'Deployment', cell: d => h('a', { href: `#/deployments/${d.id}`, class: 'mono id' }, d.id) },
+        { title: 'Repository', class: 'wrap wide', cell: d => d.repository },
+        { title: 'Ref', class: 'wrap', cell: d => ref(d.ref) },
         { title: 'Commit', cell: d => h('span', { class: 'mono' }, shortCommit(d.commit)) },
         { title: 'Cluster', cell: d => d.cluster },
         { title: 'Duration', cell: d => h('span', { 'data-duration': d.id }, elapsed(d)) },
@@ -64,6 +64,11 @@ export async function deploymentsPage(ctx) {
       if (type === 'deployment') refresh(data.id);
     },
   });
+}
+
+/** A commit id as ref (a rollback's) reads as its first 12 characters, like the commit column. */
+function ref(value) {
+  return /^[0-9a-f]{40}$/.test(value) ? h('span', { class: 'mono', title: value }, shortCommit(value)) : value;
 }
 
 function elapsed(d) {

@@ -38,11 +38,12 @@ public sealed class Browser : IAsyncLifetime
         return page;
     }
 
-    public static async Task ScreenshotAsync(Stack stack, IPage page, string name)
+    /// <summary>The whole page, or with <paramref name="fullPage"/> false what the window shows (long lists).</summary>
+    public static async Task ScreenshotAsync(Stack stack, IPage page, string name, bool fullPage = true)
     {
         var folder = Path.Combine(stack.State, "screenshots");
         Directory.CreateDirectory(folder);
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(folder, $"{name}.png"), FullPage = true });
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(folder, $"{name}.png"), FullPage = fullPage });
     }
 
     public async Task DisposeAsync()

@@ -42,7 +42,7 @@ public sealed class DashboardTests(Stack stack, Browser browser) : IClassFixture
         await Expect(row).ToContainTextAsync(repository);
         await Expect(row.Locator("td[data-label='Triggered by']")).ToHaveTextAsync(view.Trigger!);
         await Expect(row.Locator("td[data-label='Cluster']")).ToHaveTextAsync("local");
-        await Browser.ScreenshotAsync(stack, page, "deployments");
+        await Browser.ScreenshotAsync(stack, page, "deployments", fullPage: false);
 
         await row.Locator("a").ClickAsync();
         await Expect(page).ToHaveURLAsync(new Regex($"#/deployments/{id}$"));
@@ -97,7 +97,7 @@ public sealed class DashboardTests(Stack stack, Browser browser) : IClassFixture
         await Expect(row.Locator("td[data-label='Commit']")).ToHaveTextAsync(second.Commit![..12]);
         await Expect(row.Locator("td[data-label='Replicas']")).ToHaveTextAsync("1/1");
         await Expect(row.Locator("td[data-label='Health']")).ToHaveTextAsync("Healthy");
-        await Browser.ScreenshotAsync(stack, page, "applications");
+        await Browser.ScreenshotAsync(stack, page, "applications", fullPage: false);
 
         await row.Locator($"a[href='#/applications/local/{name}']").ClickAsync();
         await Expect(page.Locator("tr[data-revision='2'] td[data-label='Revision']")).ToContainTextAsync("current");
@@ -151,7 +151,7 @@ public sealed class DashboardTests(Stack stack, Browser browser) : IClassFixture
         await page.GotoAsync(new Uri(stack.Api, "/").ToString());
         await Expect(page.Locator("h1")).ToHaveTextAsync("Deployments");
         await AssertFitsAsync(page);
-        await Browser.ScreenshotAsync(stack, page, "phone-deployments");
+        await Browser.ScreenshotAsync(stack, page, "phone-deployments", fullPage: false);
         if (latest.Count == 1)
         {
             await page.GotoAsync(new Uri(stack.Api, $"/#/deployments/{latest[0].Id}").ToString());
