@@ -97,6 +97,7 @@ public sealed class DashboardTests(Stack stack, Browser browser) : IClassFixture
         await Expect(row.Locator("td[data-label='Commit']")).ToHaveTextAsync(second.Commit![..12]);
         await Expect(row.Locator("td[data-label='Replicas']")).ToHaveTextAsync("1/1");
         await Expect(row.Locator("td[data-label='Health']")).ToHaveTextAsync("Healthy");
+        await page.Locator("#cluster-local").ScrollIntoViewIfNeededAsync();
         await Browser.ScreenshotAsync(stack, page, "applications", fullPage: false);
 
         await row.Locator($"a[href='#/applications/local/{name}']").ClickAsync();
