@@ -1,10 +1,12 @@
 using Npgsql;
+using Prometheus;
 using Rad.Clusters;
 using Rad.Contracts;
 using Rad.Hosting;
 using Rad.Status.Api;
 using Rad.Status.Deadlines;
 using Rad.Status.Events;
+using Rad.Status.Monitoring;
 using Rad.Status.Persistence;
 using Rad.Status.Queue;
 using Rad.Status.Saga;
@@ -50,6 +52,10 @@ public static class StatusRegistration
             $"Rad:Deployments:Concurrency must be \"{ConcurrencyOptions.Queue}\" or \"{ConcurrencyOptions.Supersede}\".").ValidateOnStart();
         services.Configure<DeadlineSweeperOptions>(builder.Configuration.GetSection(DeadlineSweeperOptions.Section));
         services.AddHostedService<DeadlineSweeper>();
+        services.AddSingleton<IMetricFactory>(Metrics.DefaultFactory);
+        services.AddSingleton<DeploymentMetrics>();
+        services.AddSingleton<DeploymentGauges>();
+        services.AddHostedService<DeploymentGaugesCollector>();
         return builder;
     }
 
