@@ -11,8 +11,9 @@ namespace Rad.Status.Monitoring;
 /// </summary>
 public sealed class DeploymentMetrics
 {
-    // Seconds: a queue wait or a build may take many minutes, a switch a few milliseconds.
-    static readonly double[] StageBuckets = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 60, 120, 300, 600, 1200];
+    // Seconds: a queue wait or a build may take many minutes, a switch a few milliseconds. Half of each default deadline
+    // (60 s, 90 s, 300 s) is a bucket bound, so the alert on a p95 over it is not an interpolation.
+    static readonly double[] StageBuckets = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 60, 90, 120, 180, 300, 600, 1200];
     static readonly double[] DeploymentBuckets = [1, 2.5, 5, 10, 20, 30, 60, 120, 300, 600, 1200, 1800, 3600];
 
     readonly Counter _deployments;
