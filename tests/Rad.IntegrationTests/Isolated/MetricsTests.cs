@@ -100,6 +100,14 @@ public sealed partial class MetricsTests(MetricsRad fixture, ITestOutputHelper o
         await EventuallyAsync($"the edge shows {name}'s one replica up", prometheus,
             async () => await prometheus.ValueAsync($"rad_edge_backends{{application=\"{name}\",state=\"up\"}}") == 1);
 
+        // The workers' own: one fetch, one build pushed.
+        Assert.Equal(1, await prometheus.ValueAsync("sum(rad_cloner_clones_total{result=\"fetched\"})"));
+        Assert.Equal(1, await prometheus.ValueAsync("sum(rad_builder_builds_total{result=\"built\"})"));
+        Assert.Equal(1, await prometheus.ValueAsync("sum(rad_builder_build_duration_seconds_count)"));
+        Assert.Equal(1, await prometheus.ValueAsync("sum(rad_cloner_clone_duration_seconds_count{source=\"fetched\"})"));
+        var status = await Rad.Http.GetStringAsync($"http://127.0.0.1:{fixture.ServicePorts["status"]}/metrics");
+        output.WriteLine(string.Join('\n', status.Split('\n').Where(l => l.StartsWith("rad_", StringComparison.Ordinal) && !l.Contains("_bucket", StringComparison.Ordinal) && !l.EndsWith(" 0", StringComparison.Ordinal))));
+
         // MassTransit's own meters: every worker consumed its command.
         var consumed = (await prometheus.QueryAsync("sum by (service) (masstransit_messaging_masstransit_consume)"))
             .ToDictionary(s => s.Labels["service"], s => s.Value);
