@@ -3,6 +3,7 @@ using System.Net;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Rad.Contracts;
+using Rad.Status.Saga;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -73,7 +74,19 @@ public sealed partial class MetricsTests(MetricsRad fixture, ITestOutputHelper o
             return up.Count == fixture.ServicePorts.Count && up.All(s => s.Value == 1);
         });
 
-        var before = await prometheus.ValueAsync("sum(rad_deployments_total{state=\"Succeeded\"})") ?? 0;
+        // Counted as the increase from before the deployment: the class's other tests deploy too, in no fixed order.
+        string[] countedOnce =
+        [
+            "sum(rad_deployments_total{state=\"Succeeded\"})", "sum(rad_deployment_duration_seconds_count)",
+            .. ((string[])["clone", "cluster", "build", "deploy", "validate", "switch"]).Select(stage => $"sum(rad_stage_duration_seconds_count{{stage=\"{stage}\"}})"),
+            "sum(rad_cloner_clones_total{result=\"fetched\"})", "sum(rad_cloner_clone_duration_seconds_count{source=\"fetched\"})",
+            "sum(rad_builder_builds_total{result=\"built\"})", "sum(rad_builder_build_duration_seconds_count)",
+        ];
+        string[] unchanged = ["sum(rad_deployments_total{state=\"Failed\"})", "sum(rad_deployments_total{state=\"Superseded\"})"];
+        var before = new Dictionary<string, double>();
+        foreach (var query in countedOnce.Concat(unchanged).Append("sum(rad_deployment_duration_seconds_sum)").Append("sum(rad_stage_duration_seconds_sum{stage=\"build\"})"))
+            before[query] = await prometheus.ValueAsync(query) ?? throw new InvalidOperationException($"{query}: no series before the deployment");
+
         var name = $"tc-metrics-{Guid.NewGuid().ToString("N")[..6]}";
         var port = IsolatedRad.FreeApplicationPort();
         Rad.RemoveAtEnd(name);
@@ -81,18 +94,22 @@ public sealed partial class MetricsTests(MetricsRad fixture, ITestOutputHelper o
         var id = await Rad.DeployAsync(repository);
         var deployment = await Rad.WaitForEndAsync(id, TimeSpan.FromMinutes(3));
         Assert.True(deployment.State == DeploymentStates.Succeeded, $"deployment ended {deployment.State}: {deployment.Error}\n{fixture.Tails()}");
-        output.WriteLine($"deployment {id} of {name} succeeded; Succeeded before: {before}");
+        output.WriteLine($"deployment {id} of {name} succeeded; before: {string.Join(", ", before.Select(b => $"{b.Key}={b.Value}"))}");
 
+        async Task<double> IncreaseAsync(string query) => (await prometheus.ValueAsync(query) ?? 0) - before[query];
         await EventuallyAsync("rad_deployments_total{state=\"Succeeded\"} went up by one", prometheus,
-            async () => await prometheus.ValueAsync("sum(rad_deployments_total{state=\"Succeeded\"})") == before + 1);
-        Assert.Equal(0, await prometheus.ValueAsync("sum(rad_deployments_total{state=\"Failed\"})"));
-        Assert.Equal(1, await prometheus.ValueAsync("sum(rad_deployment_duration_seconds_count)"));
-        // The stages of a deployment with the default rolling strategy, each observed once.
-        foreach (var stage in (string[])["clone", "cluster", "build", "deploy", "validate", "switch"])
-            Assert.True(await prometheus.ValueAsync($"sum(rad_stage_duration_seconds_count{{stage=\"{stage}\"}})") == 1,
-                $"stage {stage} was not observed once: {await prometheus.ValueAsync($"sum(rad_stage_duration_seconds_count{{stage=\"{stage}\"}})")}");
-        var duration = (await prometheus.ValueAsync("sum(rad_deployment_duration_seconds_sum)"))!.Value;
-        var build = (await prometheus.ValueAsync("sum(rad_stage_duration_seconds_sum{stage=\"build\"})"))!.Value;
+            async () => await IncreaseAsync(countedOnce[0]) == 1);
+        // Every stage kind this deployment ran (the default rolling strategy: validate and switch), the deployment, the
+        // clone and the build: each observed once.
+        foreach (var query in countedOnce)
+        {
+            var increase = await IncreaseAsync(query);
+            Assert.True(increase == 1, $"{query} went up by {increase}, not 1");
+        }
+        foreach (var query in unchanged)
+            Assert.Equal(0, await IncreaseAsync(query));
+        var duration = await IncreaseAsync("sum(rad_deployment_duration_seconds_sum)");
+        var build = await IncreaseAsync("sum(rad_stage_duration_seconds_sum{stage=\"build\"})");
         output.WriteLine($"deployment {duration:0.00} s, build {build:0.00} s");
         Assert.InRange(build, 0.001, duration);
         Assert.Equal(0, await prometheus.ValueAsync("max(rad_deployments_in_progress)"));
@@ -100,11 +117,6 @@ public sealed partial class MetricsTests(MetricsRad fixture, ITestOutputHelper o
         await EventuallyAsync($"the edge shows {name}'s one replica up", prometheus,
             async () => await prometheus.ValueAsync($"rad_edge_backends{{application=\"{name}\",state=\"up\"}}") == 1);
 
-        // The workers' own: one fetch, one build pushed.
-        Assert.Equal(1, await prometheus.ValueAsync("sum(rad_cloner_clones_total{result=\"fetched\"})"));
-        Assert.Equal(1, await prometheus.ValueAsync("sum(rad_builder_builds_total{result=\"built\"})"));
-        Assert.Equal(1, await prometheus.ValueAsync("sum(rad_builder_build_duration_seconds_count)"));
-        Assert.Equal(1, await prometheus.ValueAsync("sum(rad_cloner_clone_duration_seconds_count{source=\"fetched\"})"));
         var status = await Rad.Http.GetStringAsync($"http://127.0.0.1:{fixture.ServicePorts["status"]}/metrics");
         output.WriteLine(string.Join('\n', status.Split('\n').Where(l => l.StartsWith("rad_", StringComparison.Ordinal) && !l.Contains("_bucket", StringComparison.Ordinal) && !l.EndsWith(" 0", StringComparison.Ordinal))));
 
@@ -118,6 +130,67 @@ public sealed partial class MetricsTests(MetricsRad fixture, ITestOutputHelper o
 
         await AssertRulesLoadedAndHealthyAsync(prometheus);
         await AssertDashboardQueriesAnsweredAsync(prometheus);
+    }
+
+    /// <summary>
+    /// The build's result reaches the saga while PostgreSQL is down, so that saga step fails and is retried until the
+    /// database is back: still every stage and the deployment count once, and /metrics answers during the outage.
+    /// </summary>
+    [Fact]
+    public async Task A_saga_step_retried_through_a_database_outage_is_counted_once_and_metrics_answer_meanwhile()
+    {
+        var metrics = $"http://127.0.0.1:{fixture.ServicePorts["status"]}/metrics";
+        var before = Samples(await Rad.Http.GetStringAsync(metrics));
+        var name = $"tc-metrics-pg-{Guid.NewGuid().ToString("N")[..6]}";
+        var port = IsolatedRad.FreeApplicationPort();
+        Rad.RemoveAtEnd(name);
+        var repository = await Rad.PublishRepoAsync(name,
+            Repos.WebApp(name, port, extraDockerLines: $"RUN sleep 6 && echo {Guid.NewGuid()} > /built", registry: Rad.Registry));
+        var id = await Rad.DeployAsync(repository);
+
+        var watch = Stopwatch.StartNew();
+        while ((await Rad.GetAsync(id)).Stages.SingleOrDefault(s => s.Name == StageNames.Build(name))?.State != StageStates.InProgress)
+        {
+            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(60), $"the build did not start within 60 s\n{fixture.Tails()}");
+            await Task.Delay(100);
+        }
+        await Rad.Postgres.StopAsync();
+        try
+        {
+            watch.Restart();
+            while (!Rad.ProcessLog("builder").Contains($"Built {Rad.Registry}/{name}:", StringComparison.Ordinal))
+            {
+                Assert.True(watch.Elapsed < TimeSpan.FromSeconds(60), $"the build did not finish within 60 s of the database stopping\n{fixture.Tails()}");
+                await Task.Delay(200);
+            }
+            // Past the saga's quick retries: its step with the build's result has failed and waits for the database.
+            await Task.Delay(TimeSpan.FromSeconds(5));
+            using var during = await Rad.Http.GetAsync(metrics);
+            var text = await during.Content.ReadAsStringAsync();
+            Assert.True(during.StatusCode == HttpStatusCode.OK, $"/metrics answered {(int)during.StatusCode} while PostgreSQL was down");
+            Assert.Contains("rad_status_database_up 0", text);
+            Assert.Contains("# TYPE rad_deployments_total counter", text);
+        }
+        finally
+        {
+            await Rad.Postgres.StartAsync();
+        }
+        var back = DateTimeOffset.UtcNow;
+
+        var deployment = await Rad.WaitForEndAsync(id, TimeSpan.FromMinutes(3));
+        Assert.True(deployment.State == DeploymentStates.Succeeded, $"deployment ended {deployment.State}: {deployment.Error}\n{fixture.Tails()}");
+        // The build's result was committed only after the database came back: the attempts during the outage failed.
+        var build = deployment.Stages.Single(s => s.Name == StageNames.Build(name));
+        Assert.True(build.CompletedAt > back.AddSeconds(-1), $"the build stage completed at {build.CompletedAt:O}, before the database was back at {back:O}");
+        var after = Samples(await Rad.Http.GetStringAsync(metrics));
+        double Delta(string sample) => after.GetValueOrDefault(sample) - before.GetValueOrDefault(sample);
+        Assert.Equal(1, Delta("rad_deployments_total{state=\"Succeeded\"}"));
+        Assert.Equal(0, Delta("rad_deployments_total{state=\"Failed\"}"));
+        Assert.Equal(1, Delta("rad_deployment_duration_seconds_count"));
+        foreach (var stage in (string[])["clone", "cluster", "build", "deploy", "validate", "switch"])
+            Assert.True(Delta($"rad_stage_duration_seconds_count{{stage=\"{stage}\"}}") == 1,
+                $"stage {stage} counted {Delta($"rad_stage_duration_seconds_count{{stage=\"{stage}\"}}")} times");
+        Assert.Contains("rad_status_database_up 1", await Rad.Http.GetStringAsync(metrics));
     }
 
     [Fact]
@@ -189,6 +262,12 @@ public sealed partial class MetricsTests(MetricsRad fixture, ITestOutputHelper o
             await Task.Delay(500);
         }
     }
+
+    /// <summary>Each sample line ("name{labels} value") by its name and labels.</summary>
+    static Dictionary<string, double> Samples(string text) => text.Split('\n')
+        .Where(line => line.Length > 0 && line[0] != '#')
+        .Select(line => (Key: line[..line.LastIndexOf(' ')], Value: line[(line.LastIndexOf(' ') + 1)..]))
+        .ToDictionary(s => s.Key, s => double.Parse(s.Value, System.Globalization.CultureInfo.InvariantCulture));
 
     static HashSet<string> MetricNames(string text) =>
         TypeLine().Matches(text).Select(m => m.Groups[1].Value).ToHashSet(StringComparer.Ordinal);
