@@ -33,6 +33,7 @@ public sealed class BuildImageConsumer(ImageBuilder builder, IOptions<RegistryCr
                 logger.LogInformation("{Image}:{Tag} is already in the registry as {Digest}; not building it again for deployment {DeploymentId}",
                     image, tag, existing, command.DeploymentId);
                 await context.Publish(new ImageBuilt(command.DeploymentId, application.Name, image, existing, Reused: true));
+                BuildMetrics.Count(BuildMetrics.Reused);
                 return;
             }
 
@@ -48,16 +49,21 @@ public sealed class BuildImageConsumer(ImageBuilder builder, IOptions<RegistryCr
                 image, tag, built.TotalMilliseconds, digest, (System.Diagnostics.Stopwatch.GetElapsedTime(started) - built).TotalMilliseconds,
                 command.DeploymentId);
             await context.Publish(new ImageBuilt(command.DeploymentId, application.Name, image, digest, Reused: false));
+            BuildMetrics.BuildDuration.Observe(built.TotalSeconds);
+            BuildMetrics.PushDuration.Observe((System.Diagnostics.Stopwatch.GetElapsedTime(started) - built).TotalSeconds);
+            BuildMetrics.Count(BuildMetrics.Built);
         }
         catch (BuildFailedException e)
         {
             logger.LogWarning("Build of {Application} failed for deployment {DeploymentId}: {Reason}", application.Name, command.DeploymentId, e.Message);
             await context.Publish(new ImageBuildFailed(command.DeploymentId, application.Name, e.Message));
+            BuildMetrics.Count(BuildMetrics.Failed);
         }
         catch (DirectoryNotFoundException)
         {
             await context.Publish(new ImageBuildFailed(command.DeploymentId, application.Name,
                 $"the checkout {command.WorkspacePath} is gone; the builder must share the cloner's workspace folder (Rad__Workspace)"));
+            BuildMetrics.Count(BuildMetrics.Failed);
         }
         finally
         {

@@ -11,6 +11,7 @@ public static class BuilderRegistration
         builder.AddRadService("builder", bus => bus.AddConsumer<BuildImageConsumer>(typeof(BuildImageConsumerDefinition)));
         builder.Services.AddRadDocker(builder.Configuration);
         builder.Services.AddSingleton<ImageBuilder>();
+        BuildMetrics.Register();
         return builder;
     }
 }

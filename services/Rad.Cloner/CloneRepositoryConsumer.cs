@@ -21,6 +21,7 @@ public sealed class CloneRepositoryConsumer(IOptions<ClonerOptions> options, Che
         if (RepositoryUrl.Reject(command.Repository, settings.AllowLocalRepositories) is { } rejection)
         {
             await context.Publish(new CloneFailed(command.DeploymentId, rejection));
+            CloneMetrics.Count(CloneMetrics.Failed);
             return;
         }
 
@@ -32,6 +33,7 @@ public sealed class CloneRepositoryConsumer(IOptions<ClonerOptions> options, Che
         {
             commit = (await File.ReadAllTextAsync(Path.Combine(target, Marker), context.CancellationToken)).Trim();
             logger.LogInformation("Checkout of commit {Commit} already exists for deployment {DeploymentId}; not cloning again", commit, command.DeploymentId);
+            CloneMetrics.Count(CloneMetrics.Existing);
         }
         else
         {
@@ -41,12 +43,14 @@ public sealed class CloneRepositoryConsumer(IOptions<ClonerOptions> options, Che
                 (commit, fetched) = await CloneAsync(command, remote, scratch, context.CancellationToken);
                 await File.WriteAllTextAsync(Path.Combine(scratch, Marker), commit, context.CancellationToken);
                 Directory.Move(scratch, target);
+                CloneMetrics.Count(fetched ? CloneMetrics.Fetched : CloneMetrics.Cached);
             }
             catch (CloneException e)
             {
                 TryDelete(scratch);
                 logger.LogWarning("Clone failed for deployment {DeploymentId}: {Reason}", command.DeploymentId, e.Message);
                 await context.Publish(new CloneFailed(command.DeploymentId, e.Message));
+                CloneMetrics.Count(CloneMetrics.Failed);
                 return;
             }
             catch
@@ -75,12 +79,14 @@ public sealed class CloneRepositoryConsumer(IOptions<ClonerOptions> options, Che
         {
             logger.LogInformation("Copied the cached checkout of {Repository} at {Ref} (commit {Commit}) for deployment {DeploymentId} in {Elapsed:0} ms; nothing fetched",
                 remote.Display, command.Ref, known, command.DeploymentId, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            CloneMetrics.Observe(CloneMetrics.Cached, Stopwatch.GetElapsedTime(started));
             return (known, false);
         }
 
         var commit = await checkout.CheckoutAsync(resolved, scratch, token);
         logger.LogInformation("Cloned {Repository} at {Ref} (commit {Commit}) for deployment {DeploymentId} in {Elapsed:0} ms",
             remote.Display, command.Ref, commit, command.DeploymentId, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        CloneMetrics.Observe(CloneMetrics.Fetched, Stopwatch.GetElapsedTime(started));
         return (commit, true);
     }
 

@@ -15,6 +15,8 @@ public static class EdgeRegistration
         builder.Services.AddSingleton(sp => new HaproxyControl(sp.GetRequiredService<IOptions<EdgeOptions>>().Value));
         builder.Services.AddSingleton<EdgeReconciler>();
         builder.Services.AddHostedService<EdgeWatcher>();
+        builder.Services.AddSingleton<Prometheus.IMetricFactory>(Prometheus.Metrics.DefaultFactory);
+        builder.Services.AddHostedService<EdgeMetrics>();
         return builder;
     }
 

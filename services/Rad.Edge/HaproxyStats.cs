@@ -10,6 +10,9 @@ public sealed class HaproxyStats(string? worker, IReadOnlyDictionary<string, IRe
     /// <summary>The row of a server ("backend/server"), or null when HAProxy has no such server.</summary>
     public IReadOnlyDictionary<string, string>? Row(string backend, string server) => rows.GetValueOrDefault($"{backend}/{server}");
 
+    /// <summary>Every row: frontends, backends and servers.</summary>
+    public IEnumerable<IReadOnlyDictionary<string, string>> Rows => rows.Values;
+
     public static long Number(IReadOnlyDictionary<string, string>? row, string field) =>
         row is not null && row.TryGetValue(field, out var text) && long.TryParse(text, CultureInfo.InvariantCulture, out var value) ? value : 0;
 

@@ -1,4 +1,5 @@
 using Npgsql;
+using Prometheus;
 using Rad.Clusters;
 using Rad.Contracts;
 using Rad.Hosting;
@@ -6,6 +7,7 @@ using Rad.Status.Api;
 using Rad.Status.Dashboard;
 using Rad.Status.Deadlines;
 using Rad.Status.Events;
+using Rad.Status.Monitoring;
 using Rad.Status.Persistence;
 using Rad.Status.Queue;
 using Rad.Status.Saga;
@@ -51,6 +53,10 @@ public static class StatusRegistration
             $"Rad:Deployments:Concurrency must be \"{ConcurrencyOptions.Queue}\" or \"{ConcurrencyOptions.Supersede}\".").ValidateOnStart();
         services.Configure<DeadlineSweeperOptions>(builder.Configuration.GetSection(DeadlineSweeperOptions.Section));
         services.AddHostedService<DeadlineSweeper>();
+        services.AddSingleton<IMetricFactory>(Metrics.DefaultFactory);
+        services.AddSingleton<DeploymentMetrics>();
+        services.AddSingleton<DeploymentGauges>();
+        services.AddHostedService<DeploymentGaugesCollector>();
         return builder;
     }
 

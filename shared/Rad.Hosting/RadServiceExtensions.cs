@@ -14,8 +14,8 @@ public static class RadServiceExtensions
         "[{Timestamp:HH:mm:ss.fff} {Level:u3}] {RadService} {DeploymentId} {SourceContext}: {Message:lj}{NewLine}{Exception}";
 
     /// <summary>
-    /// Serilog, MassTransit on RabbitMQ (kebab-case endpoints, retries, the deployment id on every log line) and
-    /// /healthz: what every RAD service needs before its own registrations.
+    /// Serilog, MassTransit on RabbitMQ (kebab-case endpoints, retries, the deployment id on every log line),
+    /// /healthz and /metrics: what every RAD service needs before its own registrations.
     /// </summary>
     public static WebApplicationBuilder AddRadService(
         this WebApplicationBuilder builder,
@@ -34,6 +34,8 @@ public static class RadServiceExtensions
 
         var rabbit = builder.Configuration.GetSection(RabbitMqOptions.Section).Get<RabbitMqOptions>() ?? new RabbitMqOptions();
         builder.Services.AddTransient<IStartupFilter, RequestLoggingStartupFilter>();
+        RadMetrics.Configure();
+        builder.Services.AddTransient<IStartupFilter, MetricsStartupFilter>();
         builder.Services.AddHealthChecks();
         builder.Services.AddMassTransit(bus =>
         {

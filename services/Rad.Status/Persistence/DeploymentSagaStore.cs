@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Dapper;
 using Npgsql;
+using Rad.Status.Monitoring;
 using Rad.Status.Saga;
 
 namespace Rad.Status.Persistence;
@@ -11,13 +12,21 @@ namespace Rad.Status.Persistence;
 /// </summary>
 public sealed class DeploymentSagaStore(NpgsqlConnection connection, NpgsqlTransaction transaction) : IAsyncDisposable
 {
+    readonly Dictionary<Guid, string> _loadedStates = [];
+
+    /// <summary>What the saves in this transaction changed, for the metrics once it has committed.</summary>
+    public List<SagaCommit> Changes { get; } = [];
+
     /// <summary>Loads the saga; <paramref name="forUpdate"/> takes the row lock until this transaction ends.</summary>
     public async Task<DeploymentState?> LoadAsync(Guid id, bool forUpdate, CancellationToken token)
     {
         var row = await connection.QuerySingleOrDefaultAsync<(string Data, string CurrentState, int Version)?>(new CommandDefinition(
             "SELECT data::text, current_state, version FROM deployments WHERE correlation_id = @id" + (forUpdate ? " FOR UPDATE" : ""),
             new { id }, transaction, cancellationToken: token));
-        return row is null ? null : Materialize(row.Value.Data, row.Value.CurrentState, row.Value.Version);
+        if (row is null)
+            return null;
+        _loadedStates[id] = row.Value.CurrentState;
+        return Materialize(row.Value.Data, row.Value.CurrentState, row.Value.Version);
     }
 
     public async Task InsertAsync(DeploymentState saga, CancellationToken token)
@@ -27,6 +36,7 @@ public sealed class DeploymentSagaStore(NpgsqlConnection connection, NpgsqlTrans
             INSERT INTO deployments (correlation_id, current_state, version, created_at, next_deadline, deadline_stage, data)
             VALUES (@CorrelationId, @CurrentState, @Version, @CreatedAt, @NextDeadline, @DeadlineStage, @Data::jsonb)
             """, Parameters(saga), transaction, cancellationToken: token));
+        Changes.Add(SagaCommit.Of(null, saga));
         await AppendEventsAsync(saga, token);
     }
 
@@ -41,6 +51,7 @@ public sealed class DeploymentSagaStore(NpgsqlConnection connection, NpgsqlTrans
             """, new DynamicParameters(Parameters(saga)).With("Expected", expected), transaction, cancellationToken: token));
         if (updated != 1)
             throw new InvalidOperationException($"Deployment {saga.CorrelationId} changed underneath this update (expected version {expected}); the message will be retried.");
+        Changes.Add(SagaCommit.Of(_loadedStates.GetValueOrDefault(saga.CorrelationId), saga));
         await AppendEventsAsync(saga, token);
     }
 

@@ -2,6 +2,7 @@ using System.Data;
 using MassTransit;
 using MassTransit.Saga;
 using Npgsql;
+using Rad.Status.Monitoring;
 using Rad.Status.Saga;
 
 namespace Rad.Status.Persistence;
@@ -9,7 +10,8 @@ namespace Rad.Status.Persistence;
 /// <summary>MassTransit's saga repository seam for the deployment saga: one PostgreSQL transaction per consumed message.</summary>
 public sealed class PostgresSagaRepositoryContextFactory(
     NpgsqlDataSource dataSource,
-    ISagaConsumeContextFactory<DeploymentSagaStore, DeploymentState> factory)
+    ISagaConsumeContextFactory<DeploymentSagaStore, DeploymentState> factory,
+    DeploymentMetrics metrics)
     : ISagaRepositoryContextFactory<DeploymentState>, ILoadSagaRepositoryContextFactory<DeploymentState>, IQuerySagaRepositoryContextFactory<DeploymentState>
 {
     public async Task Send<T>(ConsumeContext<T> context, IPipe<SagaRepositoryContext<DeploymentState, T>> next) where T : class
@@ -17,6 +19,8 @@ public sealed class PostgresSagaRepositoryContextFactory(
         await using var store = await OpenAsync(context.CancellationToken);
         await next.Send(new PostgresSagaRepositoryContext<T>(store, context, factory));
         await store.CommitAsync(context.CancellationToken);
+        // Only now: a step rolled back and retried must not be counted twice.
+        metrics.Committed(store.Changes);
     }
 
     public Task SendQuery<T>(ConsumeContext<T> context, ISagaQuery<DeploymentState> query, IPipe<SagaRepositoryQueryContext<DeploymentState, T>> next)
