@@ -279,7 +279,11 @@ public class IsolatedRad : IAsyncLifetime
         if (Directory.Exists(kept))
             Directory.Delete(kept, recursive: true);
         Directory.CreateDirectory(kept);
-        foreach (var log in Directory.EnumerateFiles(Path.Combine(State, "logs")))
+        // A start that failed before the logs folder existed has none; its own error says why.
+        var logs = Path.Combine(State, "logs");
+        if (!Directory.Exists(logs))
+            return;
+        foreach (var log in Directory.EnumerateFiles(logs))
             File.Copy(log, Path.Combine(kept, Path.GetFileName(log)));
     }
 
