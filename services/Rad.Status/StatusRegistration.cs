@@ -5,6 +5,7 @@ using Rad.Hosting;
 using Rad.Status.Api;
 using Rad.Status.Deadlines;
 using Rad.Status.Events;
+using Rad.Status.Notifications;
 using Rad.Status.Persistence;
 using Rad.Status.Queue;
 using Rad.Status.Saga;
@@ -32,6 +33,7 @@ public static class StatusRegistration
                 endpoint.InstanceId = Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture) + "-" + Guid.NewGuid().ToString("N")[..8];
                 endpoint.ConcurrentMessageLimit = 1;
             });
+            bus.AddNotificationConsumers();
         });
 
         var services = builder.Services;
@@ -44,6 +46,7 @@ public static class StatusRegistration
         services.AddSingleton<ReleaseHistory>();
         services.AddSingleton<IReleaseHistory>(sp => sp.GetRequiredService<ReleaseHistory>());
         services.AddClusterRegistry(builder.Configuration);
+        services.AddNotifications(builder.Configuration);
         services.Configure<DeadlineOptions>(builder.Configuration.GetSection(DeadlineOptions.Section));
         services.Configure<ConcurrencyOptions>(builder.Configuration.GetSection(ConcurrencyOptions.Section));
         services.AddOptions<ConcurrencyOptions>().Validate(o => ConcurrencyOptions.IsValid(o.Concurrency),
@@ -61,6 +64,7 @@ public static class StatusRegistration
         app.MapDeploymentEndpoints();
         app.MapClusterEndpoints();
         app.MapApplicationEndpoints();
+        app.MapNotificationEndpoints();
         return app;
     }
 }
