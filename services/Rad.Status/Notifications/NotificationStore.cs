@@ -81,8 +81,16 @@ public sealed class NotificationStore(NpgsqlDataSource dataSource)
             ON CONFLICT DO NOTHING
             """, attempt, cancellationToken: token)) > 0;
 
-    sealed record TargetRow(Guid Id, string Url, string[] Events, string? Secret, string Format, DateTime CreatedAt)
+    // Properties, not a positional record: Dapper reports a text[] column as System.Array, which no constructor parameter matches.
+    sealed class TargetRow
     {
+        public Guid Id { get; init; }
+        public string Url { get; init; } = "";
+        public string[] Events { get; init; } = [];
+        public string? Secret { get; init; }
+        public string Format { get; init; } = "";
+        public DateTime CreatedAt { get; init; }
+
         public NotificationTarget ToTarget() => new(Id, Url, Events, Secret, Format, Utc(CreatedAt));
     }
 
