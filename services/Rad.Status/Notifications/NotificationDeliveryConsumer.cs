@@ -56,13 +56,13 @@ public sealed class NotificationDeliveryConsumer(
         var progress = await store.ProgressAsync(connection, delivery, token);
         if (progress.Succeeded || progress.GaveUp || progress.Attempts >= settings.Attempts)
         {
-            logger.LogInformation("Delivery {DeliveryId} ({Event} of deployment {DeploymentId}) to {Target} is already {Outcome}",
-                deliveryId, delivery.Event, delivery.DeploymentId, TargetDisplay.Origin(target.Url), progress.Succeeded ? "delivered" : "given up");
+            logger.LogInformation("Delivery {DeliveryId} ({Event} of deployment {DeploymentId}) to notification {NotificationId} ({Target}) is already {Outcome}",
+                deliveryId, delivery.Event, delivery.DeploymentId, target.Id, TargetDisplay.Origin(target.Url), progress.Succeeded ? "delivered" : "given up");
             return;
         }
         if (await deployments.FindAsync(delivery.DeploymentId, token) is not { } snapshot)
         {
-            logger.LogWarning("Deployment {DeploymentId} is not known; nothing to deliver to {Target}", delivery.DeploymentId, TargetDisplay.Origin(target.Url));
+            logger.LogWarning("Deployment {DeploymentId} is not known; nothing to deliver to notification {NotificationId}", delivery.DeploymentId, target.Id);
             return;
         }
         var body = NotificationPayload.For(target.Format, delivery.Event, DeploymentViews.From(snapshot), dashboard.Value.DeploymentLink(delivery.DeploymentId));
@@ -77,11 +77,11 @@ public sealed class NotificationDeliveryConsumer(
             var recorded = await store.RecordAsync(connection, new DeliveryAttempt(delivery.NotificationId, delivery.DeploymentId, delivery.Event, attempt,
                 deliveryId, at, outcome.StatusCode, outcome.Error, (int)outcome.Duration.TotalMilliseconds, outcome.Succeeded, gaveUp), token);
             if (outcome.Succeeded)
-                logger.LogInformation("Delivered {Event} of deployment {DeploymentId} to {Target} (attempt {Attempt}, {StatusCode}, {DurationMs} ms)",
-                    delivery.Event, delivery.DeploymentId, TargetDisplay.Origin(target.Url), attempt, outcome.StatusCode, (int)outcome.Duration.TotalMilliseconds);
+                logger.LogInformation("Delivered {Event} of deployment {DeploymentId} to notification {NotificationId} ({Target}): attempt {Attempt}, {StatusCode}, {DurationMs} ms",
+                    delivery.Event, delivery.DeploymentId, target.Id, TargetDisplay.Origin(target.Url), attempt, outcome.StatusCode, (int)outcome.Duration.TotalMilliseconds);
             else
-                logger.LogWarning("Notification attempt {Attempt} of {Attempts} ({Event} of deployment {DeploymentId}) failed: {Error}{Next}",
-                    attempt, settings.Attempts, delivery.Event, delivery.DeploymentId, outcome.Error,
+                logger.LogWarning("Attempt {Attempt} of {Attempts} to deliver {Event} of deployment {DeploymentId} to notification {NotificationId} failed: {Error}{Next}",
+                    attempt, settings.Attempts, delivery.Event, delivery.DeploymentId, target.Id, outcome.Error,
                     gaveUp ? "; giving up" : $"; next in {settings.DelayBefore(attempt + 1).TotalSeconds:0.###} s");
             if (!recorded)
             {
