@@ -211,6 +211,68 @@ public sealed class NotificationTests(NotifyingRad rad, NotificationReceiver rec
         Assert.Equal(HttpStatusCode.BadRequest, malformed.StatusCode);
     }
 
+    [Fact]
+    public async Task Rad_notify_adds_lists_shows_deliveries_and_removes_without_ever_printing_the_secret()
+    {
+        var secret = "cli-" + Guid.NewGuid().ToString("N");
+        var secretFile = Path.GetTempFileName();
+        await File.WriteAllTextAsync(secretFile, secret + "\n");
+        try
+        {
+            var url = Url($"/ok/{Guid.NewGuid():N}");
+            var (exit, stdout, stderr) = await CliAsync("notify", "add", url, "--events", "succeeded,started", "--secret-file", secretFile);
+            Assert.True(exit == 0, $"exit {exit}\n{stdout}\n{stderr}");
+            var id = System.Text.RegularExpressions.Regex.Match(stdout, "^notification ([0-9a-f-]{36}): ").Groups[1].Value;
+            Assert.Equal($"notification {id}: succeeded,started to {url} as json, signed\n", stdout);
+            var view = JsonDocument.Parse(await rad.Http.GetStringAsync(new Uri(rad.Api, $"/api/notifications/{id}"))).RootElement;
+            Assert.Equal(["succeeded", "started"], view.GetProperty("events").EnumerateArray().Select(e => e.GetString()));
+            Assert.True(view.GetProperty("signed").GetBoolean());
+
+            (exit, stdout, stderr) = await CliAsync("notify", "list");
+            Assert.True(exit == 0, $"exit {exit}\n{stdout}\n{stderr}");
+            Assert.Contains(stdout.Split('\n'), line => line.StartsWith(id, StringComparison.Ordinal) && line.Contains("json    yes     succeeded,started") && line.EndsWith(url, StringComparison.Ordinal));
+            Assert.DoesNotContain(secret, stdout, StringComparison.Ordinal);
+
+            (exit, stdout, stderr) = await CliAsync("notify", "deliveries", id);
+            Assert.True(exit == 0, $"exit {exit}\n{stdout}\n{stderr}");
+            Assert.StartsWith("AT ", stdout, StringComparison.Ordinal);
+
+            (exit, stdout, stderr) = await CliAsync("notify", "remove", id);
+            Assert.True(exit == 0, $"exit {exit}\n{stdout}\n{stderr}");
+            Assert.Equal($"removed notification {id}\n", stdout);
+            (exit, _, stderr) = await CliAsync("notify", "remove", id);
+            Assert.Equal(2, exit);
+            Assert.Contains($"No notification has id {id}", stderr, StringComparison.Ordinal);
+
+            (exit, _, stderr) = await CliAsync("notify", "add", url, "--events", "succeeded,finished");
+            Assert.Equal(2, exit);
+            Assert.Contains("events: events[1] \"finished\" is not a known event: use succeeded, failed, superseded, started.", stderr, StringComparison.Ordinal);
+            (exit, _, stderr) = await CliAsync("notify", "add", url, "--secret", "a", "--secret-file", secretFile);
+            Assert.Equal(2, exit);
+            Assert.Contains("give the secret once: --secret or --secret-file, not both", stderr, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(secretFile);
+        }
+    }
+
+    /// <summary>scripts/rad of this checkout against this test's RAD.</summary>
+    async Task<(int ExitCode, string Stdout, string Stderr)> CliAsync(params string[] arguments)
+    {
+        var start = new ProcessStartInfo(Path.Combine(Stack.FindRoot(), "scripts", "rad")) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in arguments)
+            start.ArgumentList.Add(argument);
+        start.Environment["RAD_API"] = rad.Api.ToString();
+        start.Environment.Remove("RAD_API_TOKEN");
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var limit = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        await process.WaitForExitAsync(limit.Token);
+        return (process.ExitCode, await stdout, await stderr);
+    }
+
     string Url(string path) => new Uri(receiver.BaseAddress, path).ToString();
 
     async Task<JsonElement> RegisterAsync(object registration)
