@@ -17,16 +17,19 @@ public static class NotificationEvents
     public static bool IsKnown(string name) => All.Contains(name);
 
     /// <summary>
-    /// The event this progress message announces, or null. The end is the message that carries a final state. The start
-    /// is the one that opens the cluster stage: the saga opens it exactly once, when the deployment leaves its queue (a
-    /// rollback included), and later reports on that stage always carry a message.
+    /// Whether this progress message announces the start: the one that opens the cluster stage. The saga opens it exactly
+    /// once, when the deployment leaves its queue (a rollback included); later reports on that stage always carry a message.
     /// </summary>
-    public static string? Of(DeploymentProgressed progressed) => progressed.State switch
+    public static bool IsStart(DeploymentProgressed progressed) =>
+        progressed.State == DeploymentStates.InProgress
+        && progressed.Changes.Any(c => c.State == StageStates.InProgress && c.Message is null && IsClusterStage(c.Stage));
+
+    /// <summary>The event of a deployment that has ended in <paramref name="state"/> (a public state), or null while it has not.</summary>
+    public static string? OfEnd(string state) => state switch
     {
         DeploymentStates.Succeeded => Succeeded,
         DeploymentStates.Failed => Failed,
         DeploymentStates.Superseded => Superseded,
-        DeploymentStates.InProgress when progressed.Changes.Any(c => c.State == StageStates.InProgress && c.Message is null && IsClusterStage(c.Stage)) => Started,
         _ => null,
     };
 

@@ -7,7 +7,7 @@ using Xunit;
 
 namespace Rad.UnitTests.Notifications;
 
-/// <summary>Which of the saga's own DeploymentProgressed messages announce a start or an end: each exactly once.</summary>
+/// <summary>The saga's own messages announce a deployment's start (a DeploymentProgressed) and its end (DeploymentFinished) exactly once each.</summary>
 public sealed class NotificationEventsTests : IAsyncLifetime
 {
     static readonly ApplicationSpec Web = new("web", "Dockerfile", ".", 1, 30000, 30000);
@@ -20,12 +20,17 @@ public sealed class NotificationEventsTests : IAsyncLifetime
 
     ITestHarness Harness => _bed.Harness;
 
+    /// <summary>What the notifier would announce: a start per progress message that opens the deployment, an end per DeploymentFinished.</summary>
     async Task<List<string>> AnnouncedAsync()
     {
         // The harness records what the saga published; give the last message's publications a moment to arrive.
         await Harness.InactivityTask;
-        return Harness.Published.Select<DeploymentProgressed>().Where(p => p.Context.Message.DeploymentId == _id)
-            .Select(p => NotificationEvents.Of(p.Context.Message)).OfType<string>().ToList();
+        var starts = Harness.Published.Select<DeploymentProgressed>().Where(p => p.Context.Message.DeploymentId == _id)
+            .Where(p => NotificationEvents.IsStart(p.Context.Message)).Select(_ => NotificationEvents.Started);
+        var state = PublicState.Of(_bed.Saga.Sagas.Contains(_id).CurrentState);
+        var ends = Harness.Published.Select<DeploymentFinished>().Where(p => p.Context.Message.DeploymentId == _id)
+            .Select(_ => NotificationEvents.OfEnd(state) ?? $"(no event: finished in state {state})");
+        return [.. starts, .. ends];
     }
 
     async Task QueuedThenStartedAsync()
@@ -73,5 +78,18 @@ public sealed class NotificationEventsTests : IAsyncLifetime
         Assert.NotNull(await _bed.Saga.Exists(_id, m => m.Superseded));
 
         Assert.Equal(["superseded"], await AnnouncedAsync());
+    }
+
+    /// <summary>Superseded before its queue answered: no stage was open, so no progress message; the end is announced all the same.</summary>
+    [Fact]
+    public async Task A_deployment_superseded_before_it_waited_announces_superseded()
+    {
+        await Harness.Bus.Publish(new RequestDeployment(_id, "git://127.0.0.1/r.git", "main", "rad.json", "local", _bed.Clock.GetUtcNow()));
+        Assert.NotNull(await _bed.Saga.Exists(_id, m => m.Queued));
+        await Harness.Bus.Publish(new SupersedeDeployment(_id, Guid.NewGuid()));
+        Assert.NotNull(await _bed.Saga.Exists(_id, m => m.Superseded));
+
+        Assert.Equal(["superseded"], await AnnouncedAsync());
+        Assert.DoesNotContain(Harness.Published.Select<DeploymentProgressed>(), p => p.Context.Message.DeploymentId == _id && p.Context.Message.State == DeploymentStates.Superseded);
     }
 }
