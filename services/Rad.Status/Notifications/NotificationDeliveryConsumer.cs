@@ -70,7 +70,14 @@ public sealed class NotificationDeliveryConsumer(
         for (var attempt = progress.Attempts + 1; attempt <= settings.Attempts; attempt++)
         {
             if (attempt > 1)
+            {
                 await Task.Delay(settings.DelayBefore(attempt), clock, token);
+                if (await store.FindAsync(delivery.NotificationId, token) is null)
+                {
+                    logger.LogInformation("Notification {NotificationId} was removed during its delivery; stopping", delivery.NotificationId);
+                    return;
+                }
+            }
             var at = clock.GetUtcNow();
             var outcome = await sender.SendAsync(target, deliveryId, delivery.Event, body, settings.AttemptTimeout, token);
             var gaveUp = !outcome.Succeeded && attempt == settings.Attempts;

@@ -15,8 +15,8 @@ namespace Rad.IntegrationTests.Isolated.Notifications;
 /// acknowledged), the status service that replaces it resumes at the next attempt, and a repeated request for a delivery
 /// that has succeeded sends nothing.
 /// </summary>
-public sealed class NotificationCrashTests(CrashingNotifyingRad rad, NotificationReceiver receiver, ITestOutputHelper output)
-    : IClassFixture<CrashingNotifyingRad>, IClassFixture<NotificationReceiver>
+public sealed class NotificationCrashTests(SlowRetryRad rad, NotificationReceiver receiver, ITestOutputHelper output)
+    : IClassFixture<SlowRetryRad>, IClassFixture<NotificationReceiver>
 {
     [Fact]
     public async Task A_status_service_killed_between_two_attempts_loses_no_delivery_and_never_sends_a_delivered_one_again()
@@ -38,8 +38,8 @@ public sealed class NotificationCrashTests(CrashingNotifyingRad rad, Notificatio
         var killed = await KillStatusServiceAsync(statusPort);
         var killedAt = DateTimeOffset.UtcNow;
         output.WriteLine($"killed the status service (pid {killed}) {(killedAt - first.At).TotalSeconds:0.00} s after the first attempt");
-        Assert.True(killedAt - first.At < CrashingNotifyingRad.FirstDelay - TimeSpan.FromSeconds(1), "the kill came too late to land between the attempts");
-        await Task.Delay(CrashingNotifyingRad.FirstDelay); // past the time of the second attempt: nobody may send it now
+        Assert.True(killedAt - first.At < SlowRetryRad.FirstDelay - TimeSpan.FromSeconds(1), "the kill came too late to land between the attempts");
+        await Task.Delay(SlowRetryRad.FirstDelay); // past the time of the second attempt: nobody may send it now
         Assert.Single(receiver.To(path));
 
         var bin = Path.Combine(Stack.FindRoot(), "services", "Rad.Status", "bin", "Release", "net10.0");

@@ -38,7 +38,8 @@ public sealed class NotificationReceiver : IAsyncLifetime
             var times = _seen.AddOrUpdate(path, 1, (_, n) => n + 1);
             if (path.StartsWith("/slow/", StringComparison.Ordinal))
                 await Task.Delay(TimeSpan.FromSeconds(30), http.RequestAborted);
-            return path.StartsWith("/flaky/", StringComparison.Ordinal) && times == 1 ? Results.StatusCode(500) : Results.Ok();
+            var fails = path.StartsWith("/fail/", StringComparison.Ordinal) || (path.StartsWith("/flaky/", StringComparison.Ordinal) && times == 1);
+            return fails ? Results.StatusCode(500) : Results.Ok();
         });
         await _app.StartAsync();
         var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();

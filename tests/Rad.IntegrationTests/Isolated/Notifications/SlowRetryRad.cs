@@ -1,10 +1,10 @@
 namespace Rad.IntegrationTests.Isolated.Notifications;
 
 /// <summary>
-/// The test's own RAD with a backoff long enough to kill the status service between two attempts; it keeps the services'
-/// settings so the test can start a status service of its own in place of the one it killed.
+/// The test's own RAD with a backoff long enough for a test to act between two attempts (kill the status service, remove
+/// the target); it keeps the services' settings so a test can start a status service in place of one it killed.
 /// </summary>
-public sealed class CrashingNotifyingRad : IsolatedRad
+public sealed class SlowRetryRad : IsolatedRad
 {
     public static readonly TimeSpan FirstDelay = TimeSpan.FromSeconds(6);
 
