@@ -10,16 +10,32 @@ using Xunit.Abstractions;
 
 namespace Rad.IntegrationTests.Isolated.Notifications;
 
-/// <summary>
-/// The status service killed (SIGKILL) while a delivery waits to retry: the delivery is not lost (its message was not
-/// acknowledged), the status service that replaces it resumes at the next attempt, and a repeated request for a delivery
-/// that has succeeded sends nothing.
-/// </summary>
+/// <summary>The status service killed (SIGKILL) while a delivery waits to retry.</summary>
 public sealed class NotificationCrashTests(SlowRetryRad rad, NotificationReceiver receiver, ITestOutputHelper output)
-    : IClassFixture<SlowRetryRad>, IClassFixture<NotificationReceiver>
+    : NotificationInterruptionTests(rad, receiver, output, signal: 9), IClassFixture<SlowRetryRad>, IClassFixture<NotificationReceiver>
 {
     [Fact]
-    public async Task A_status_service_killed_between_two_attempts_loses_no_delivery_and_never_sends_a_delivered_one_again()
+    public Task A_status_service_killed_between_two_attempts_loses_no_delivery_and_never_sends_a_delivered_one_again() => RunAsync();
+}
+
+/// <summary>
+/// The status service stopped (SIGTERM, as scripts/down and service managers stop it) while a delivery waits to retry,
+/// its wait longer than the time a stopping service gives its consumers.
+/// </summary>
+public sealed class NotificationShutdownTests(VerySlowRetryRad rad, NotificationReceiver receiver, ITestOutputHelper output)
+    : NotificationInterruptionTests(rad, receiver, output, signal: 15), IClassFixture<VerySlowRetryRad>, IClassFixture<NotificationReceiver>
+{
+    [Fact]
+    public Task A_status_service_stopped_between_two_attempts_loses_no_delivery_and_never_sends_a_delivered_one_again() => RunAsync();
+}
+
+/// <summary>
+/// The status service ended by <c>signal</c> while a delivery waits to retry: the delivery is not lost, the status service
+/// that replaces it resumes at the next attempt, and a repeated request for a delivery that has succeeded sends nothing.
+/// </summary>
+public abstract class NotificationInterruptionTests(RetryingRad rad, NotificationReceiver receiver, ITestOutputHelper output, int signal)
+{
+    protected async Task RunAsync()
     {
         var path = $"/flaky/{Guid.NewGuid():N}";
         using var registered = await rad.Http.PostAsJsonAsync(new Uri(rad.Api, "/api/notifications"), new { url = new Uri(receiver.BaseAddress, path).ToString() });
@@ -35,11 +51,15 @@ public sealed class NotificationCrashTests(SlowRetryRad rad, NotificationReceive
         // The first attempt got a 500; the status service now waits FirstDelay before the second. Kill it there.
         var first = Assert.Single(await receiver.WaitForAsync(path, 1, TimeSpan.FromSeconds(30)));
         var statusPort = rad.ServicePorts["status"];
-        var killed = await KillStatusServiceAsync(statusPort);
+        var signalledAt = DateTimeOffset.UtcNow;
+        var killed = await EndStatusServiceAsync(statusPort, signal);
         var killedAt = DateTimeOffset.UtcNow;
-        output.WriteLine($"killed the status service (pid {killed}) {(killedAt - first.At).TotalSeconds:0.00} s after the first attempt");
-        Assert.True(killedAt - first.At < SlowRetryRad.FirstDelay - TimeSpan.FromSeconds(1), "the kill came too late to land between the attempts");
-        await Task.Delay(SlowRetryRad.FirstDelay); // past the time of the second attempt: nobody may send it now
+        output.WriteLine($"signal {signal} to the status service (pid {killed}) {(signalledAt - first.At).TotalSeconds:0.00} s after the first attempt; it exited {(killedAt - signalledAt).TotalSeconds:0.00} s later");
+        Assert.True(signalledAt - first.At < rad.FirstDelay - TimeSpan.FromSeconds(1), "the signal came too late to land between the attempts");
+        // Past the time of the second attempt: nobody may send it now.
+        var due = first.At + rad.FirstDelay + TimeSpan.FromSeconds(1) - DateTimeOffset.UtcNow;
+        if (due > TimeSpan.Zero)
+            await Task.Delay(due);
         Assert.Single(receiver.To(path));
 
         var bin = Path.Combine(Stack.FindRoot(), "services", "Rad.Status", "bin", "Release", "net10.0");
@@ -83,8 +103,8 @@ public sealed class NotificationCrashTests(SlowRetryRad rad, NotificationReceive
         }
     }
 
-    /// <summary>SIGKILL to the status service of this test's RAD, found by its own port and checked to be Rad.Status before it is killed.</summary>
-    static async Task<int> KillStatusServiceAsync(int port)
+    /// <summary>Sends <paramref name="signal"/> to the status service of this test's RAD, found by its own port and checked to be Rad.Status first; waits until it has exited.</summary>
+    static async Task<int> EndStatusServiceAsync(int port, int signal)
     {
         var listening = await Stack.RunAsync("ss", "-Hltnp", $"sport = :{port}");
         var match = System.Text.RegularExpressions.Regex.Match(listening, @"pid=(\d+)");
@@ -93,8 +113,9 @@ public sealed class NotificationCrashTests(SlowRetryRad rad, NotificationReceive
         var commandLine = (await File.ReadAllTextAsync($"/proc/{pid}/cmdline")).Replace('\0', ' ');
         Assert.Contains("Rad.Status.dll", commandLine, StringComparison.Ordinal);
         using var process = Process.GetProcessById(pid);
-        process.Kill(entireProcessTree: false);
-        await process.WaitForExitAsync();
+        await Stack.RunAsync("kill", $"-{signal}", pid.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await process.WaitForExitAsync(limit.Token);
         return pid;
     }
 }

@@ -29,9 +29,9 @@ public sealed class NotificationRemovalTests(SlowRetryRad rad, NotificationRecei
             Assert.Equal(HttpStatusCode.NoContent, removed.StatusCode);
         var removedAt = DateTimeOffset.UtcNow;
         output.WriteLine($"removed {(removedAt - first.At).TotalSeconds:0.00} s after the first attempt");
-        Assert.True(removedAt - first.At < SlowRetryRad.FirstDelay - TimeSpan.FromSeconds(1), "the removal came too late to land between the attempts");
+        Assert.True(removedAt - first.At < rad.FirstDelay - TimeSpan.FromSeconds(1), "the removal came too late to land between the attempts");
 
-        await Task.Delay(SlowRetryRad.FirstDelay + TimeSpan.FromSeconds(3));
+        await Task.Delay(rad.FirstDelay + TimeSpan.FromSeconds(3));
         Assert.Single(receiver.To(path));
         Assert.Contains($"Notification {notification} was removed during its delivery; stopping", rad.ProcessLog("status"), StringComparison.Ordinal);
     }
