@@ -3,7 +3,7 @@ using Rad.Status.Saga;
 
 namespace Rad.Status.Notifications;
 
-/// <summary>The moments of a deployment a notification can be sent for, and how a DeploymentProgressed shows them.</summary>
+/// <summary>The moments of a deployment a notification can be sent for, and how the saga's messages show them.</summary>
 public static class NotificationEvents
 {
     public const string Started = "started";
