@@ -8,6 +8,7 @@ using Rad.Status.Dashboard;
 using Rad.Status.Deadlines;
 using Rad.Status.Events;
 using Rad.Status.Monitoring;
+using Rad.Status.Notifications;
 using Rad.Status.Persistence;
 using Rad.Status.Queue;
 using Rad.Status.Saga;
@@ -35,6 +36,7 @@ public static class StatusRegistration
                 endpoint.InstanceId = Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture) + "-" + Guid.NewGuid().ToString("N")[..8];
                 endpoint.ConcurrentMessageLimit = 1;
             });
+            bus.AddNotificationConsumers();
         });
 
         var services = builder.Services;
@@ -47,6 +49,7 @@ public static class StatusRegistration
         services.AddSingleton<ReleaseHistory>();
         services.AddSingleton<IReleaseHistory>(sp => sp.GetRequiredService<ReleaseHistory>());
         services.AddClusterRegistry(builder.Configuration);
+        services.AddNotifications(builder.Configuration);
         services.Configure<DeadlineOptions>(builder.Configuration.GetSection(DeadlineOptions.Section));
         services.Configure<ConcurrencyOptions>(builder.Configuration.GetSection(ConcurrencyOptions.Section));
         services.AddOptions<ConcurrencyOptions>().Validate(o => ConcurrencyOptions.IsValid(o.Concurrency),
@@ -69,6 +72,7 @@ public static class StatusRegistration
         app.MapDeploymentEndpoints();
         app.MapClusterEndpoints();
         app.MapApplicationEndpoints();
+        app.MapNotificationEndpoints();
         return app;
     }
 }

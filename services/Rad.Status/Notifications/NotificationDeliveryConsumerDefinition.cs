@@ -1,0 +1,22 @@
+using MassTransit;
+using Microsoft.Extensions.Options;
+using Rad.Status.Persistence;
+
+namespace Rad.Status.Notifications;
+
+public sealed class NotificationDeliveryConsumerDefinition : ConsumerDefinition<NotificationDeliveryConsumer>
+{
+    public NotificationDeliveryConsumerDefinition(IOptions<NotificationOptions> options)
+    {
+        // A delivery holds its message through its retries: enough of them run at once that dead targets never hold up live ones.
+        ConcurrentMessageLimit = options.Value.ConcurrentDeliveries;
+    }
+
+    protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpointConfigurator, IConsumerConfigurator<NotificationDeliveryConsumer> consumerConfigurator,
+        IRegistrationContext context)
+    {
+        endpointConfigurator.UseDatabaseOutageRetry();
+        if (endpointConfigurator is IRabbitMqReceiveEndpointConfigurator rabbit)
+            rabbit.PrefetchCount = (ushort)Math.Max(ConcurrentMessageLimit ?? 1, 1);
+    }
+}
