@@ -46,6 +46,7 @@ public static class StatusRegistration
         services.AddSingleton<SchemaMigrator>();
         services.AddSingleton<DeploymentQueries>();
         services.AddSingleton<DeploymentEventHub>();
+        services.AddSingleton<FinishedDeploymentViews>();
         services.AddSingleton<ReleaseHistory>();
         services.AddSingleton<IReleaseHistory>(sp => sp.GetRequiredService<ReleaseHistory>());
         services.AddClusterRegistry(builder.Configuration);

@@ -10,6 +10,7 @@ namespace Rad.Status.Api;
 public static class DeploymentEndpoints
 {
     public const int MaxListLimit = 200;
+    const string JsonContentType = "application/json; charset=utf-8";
 
     public static void MapDeploymentEndpoints(this WebApplication app)
     {
@@ -45,19 +46,34 @@ public static class DeploymentEndpoints
             });
         });
 
-        api.MapGet("", async (int? limit, DeploymentQueries queries, CancellationToken token) =>
+        api.MapGet("", async (int? limit, DeploymentQueries queries, FinishedDeploymentViews finished, CancellationToken token) =>
         {
             var take = limit ?? 20;
             if (take is < 1 or > MaxListLimit)
                 return Results.ValidationProblem(new Dictionary<string, string[]> { ["limit"] = [$"limit must be between 1 and {MaxListLimit}."] });
-            var latest = await queries.LatestAsync(take, token);
-            return Results.Ok(latest.Select(DeploymentViews.From));
+            // Ended deployments come from memory; only the others are read (and deserialized) from PostgreSQL.
+            var latest = await queries.LatestIdsAsync(take, token);
+            var missing = latest.Where(id => !finished.TryGet(id, out _)).ToList();
+            var read = missing.Count == 0 ? null : await queries.FindManyAsync(missing, token);
+            var views = new List<byte[]>(latest.Count);
+            foreach (var id in latest)
+            {
+                if (finished.TryGet(id, out var json))
+                    views.Add(json);
+                else if (read is not null && read.TryGetValue(id, out var snapshot))
+                    views.Add(finished.Serialize(DeploymentViews.From(snapshot)));
+            }
+            return Results.Bytes(FinishedDeploymentViews.Array(views), JsonContentType);
         });
 
-        api.MapGet("/{id:guid}", async (Guid id, DeploymentQueries queries, CancellationToken token) =>
-            await queries.FindAsync(id, token) is { } snapshot
-                ? Results.Ok(DeploymentViews.From(snapshot))
-                : NotFound(id));
+        api.MapGet("/{id:guid}", async (Guid id, DeploymentQueries queries, FinishedDeploymentViews finished, CancellationToken token) =>
+        {
+            if (finished.TryGet(id, out var json))
+                return Results.Bytes(json, JsonContentType);
+            return await queries.FindAsync(id, token) is { } snapshot
+                ? Results.Bytes(finished.Serialize(DeploymentViews.From(snapshot)), JsonContentType)
+                : NotFound(id);
+        });
 
         api.MapGet("/{id:guid}/log", async (Guid id, DeploymentQueries queries, CancellationToken token) =>
         {

@@ -54,6 +54,34 @@ public sealed class DeploymentQueries(NpgsqlDataSource dataSource)
         return rows.Select(Materialize).ToList();
     }
 
+    /// <summary>The ids of the latest deployments (requests not yet taken included), newest first: what the list needs before it reads any saga.</summary>
+    public async Task<IReadOnlyList<Guid>> LatestIdsAsync(int limit, CancellationToken token)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(token);
+        var rows = await connection.QueryAsync<Guid>(new CommandDefinition("""
+            SELECT x.id FROM (
+                SELECT d.correlation_id AS id, d.created_at FROM deployments d
+                UNION ALL
+                SELECT r.id, r.requested_at FROM deployment_requests r
+                WHERE NOT EXISTS (SELECT 1 FROM deployments d WHERE d.correlation_id = r.id)
+            ) x
+            ORDER BY x.created_at DESC
+            LIMIT @limit
+            """, new { limit }, cancellationToken: token));
+        return rows.AsList();
+    }
+
+    /// <summary>These deployments, by id (those that exist).</summary>
+    public async Task<IReadOnlyDictionary<Guid, DeploymentSnapshot>> FindManyAsync(IReadOnlyCollection<Guid> ids, CancellationToken token)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(token);
+        var rows = await connection.QueryAsync<SnapshotRow>(new CommandDefinition($"""
+            {SnapshotSelect}
+            WHERE x.id = ANY(@ids)
+            """, new { ids = ids.ToArray() }, cancellationToken: token));
+        return rows.Select(Materialize).GroupBy(s => s.Saga.CorrelationId).ToDictionary(g => g.Key, g => g.First());
+    }
+
     /// <summary>The deployment's stage events in order, those numbered after <paramref name="after"/>.</summary>
     public async Task<IReadOnlyList<StageEvent>> EventsAsync(Guid id, CancellationToken token, long after = 0)
     {
