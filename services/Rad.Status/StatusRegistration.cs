@@ -47,6 +47,7 @@ public static class StatusRegistration
         services.AddSingleton<DeploymentQueries>();
         services.AddSingleton<DeploymentEventHub>();
         services.AddSingleton<FinishedDeploymentViews>();
+        services.AddSingleton<LatestDeployments>();
         services.AddSingleton<ReleaseHistory>();
         services.AddSingleton<IReleaseHistory>(sp => sp.GetRequiredService<ReleaseHistory>());
         services.AddClusterRegistry(builder.Configuration);

@@ -54,7 +54,7 @@ public static class ApplicationEndpoints
         });
 
         api.MapPost("/{name}/rollback", async (string name, HttpRequest request, ReleaseHistory history, DeploymentQueries queries, IPublishEndpoint publish,
-            TimeProvider clock, CancellationToken token) =>
+            LatestDeployments latestDeployments, TimeProvider clock, CancellationToken token) =>
         {
             var (body, errors) = await ReadAsync(request, token);
             if (body is null)
@@ -69,6 +69,7 @@ public static class ApplicationEndpoints
             var command = new RequestRollback(id, body.Cluster, target.Revision, target.Repository, target.Commit, target.Spec, target.Image,
                 body.By, body.Reason, clock.GetUtcNow());
             await queries.RecordRollbackAsync(command, token);
+            latestDeployments.Changed();
             await publish.Publish(command, token);
             return Results.Accepted($"/api/deployments/{id}", new
             {

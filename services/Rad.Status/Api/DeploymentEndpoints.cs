@@ -17,7 +17,7 @@ public static class DeploymentEndpoints
         var api = app.MapGroup("/api/deployments");
 
         api.MapPost("", async (HttpRequest request, DeploymentQueries queries, IPublishEndpoint publish, TimeProvider clock,
-            IOptions<ConcurrencyOptions> concurrency, CancellationToken token) =>
+            IOptions<ConcurrencyOptions> concurrency, LatestDeployments latestDeployments, CancellationToken token) =>
         {
             var (body, errors) = await DeploymentRequestReader.ReadAsync(request, token);
             if (body is null)
@@ -28,6 +28,7 @@ public static class DeploymentEndpoints
             var command = new RequestDeployment(id, body.Repository, body.Ref, body.ConfigPath, body.Cluster, clock.GetUtcNow(),
                 body.Concurrency ?? concurrency.Value.Concurrency, trigger, body.Force);
             await queries.RecordRequestAsync(command, token);
+            latestDeployments.Changed();
             await publish.Publish(command, token);
             return Results.Accepted($"/api/deployments/{id}", new
             {
@@ -46,13 +47,13 @@ public static class DeploymentEndpoints
             });
         });
 
-        api.MapGet("", async (int? limit, DeploymentQueries queries, FinishedDeploymentViews finished, CancellationToken token) =>
+        api.MapGet("", async (int? limit, DeploymentQueries queries, LatestDeployments latestDeployments, FinishedDeploymentViews finished, CancellationToken token) =>
         {
             var take = limit ?? 20;
             if (take is < 1 or > MaxListLimit)
                 return Results.ValidationProblem(new Dictionary<string, string[]> { ["limit"] = [$"limit must be between 1 and {MaxListLimit}."] });
             // Ended deployments come from memory; only the others are read (and deserialized) from PostgreSQL.
-            var latest = await queries.LatestIdsAsync(take, token);
+            var latest = await latestDeployments.IdsAsync(take, token);
             var missing = latest.Where(id => !finished.TryGet(id, out _)).ToList();
             var read = missing.Count == 0 ? null : await queries.FindManyAsync(missing, token);
             var views = new List<byte[]>(latest.Count);

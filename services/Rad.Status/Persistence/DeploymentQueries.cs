@@ -60,10 +60,11 @@ public sealed class DeploymentQueries(NpgsqlDataSource dataSource)
         await using var connection = await dataSource.OpenConnectionAsync(token);
         var rows = await connection.QueryAsync<Guid>(new CommandDefinition("""
             SELECT x.id FROM (
-                SELECT d.correlation_id AS id, d.created_at FROM deployments d
+                (SELECT d.correlation_id AS id, d.created_at FROM deployments d ORDER BY d.created_at DESC LIMIT @limit)
                 UNION ALL
-                SELECT r.id, r.requested_at FROM deployment_requests r
-                WHERE NOT EXISTS (SELECT 1 FROM deployments d WHERE d.correlation_id = r.id)
+                (SELECT r.id, r.requested_at FROM deployment_requests r
+                 WHERE NOT EXISTS (SELECT 1 FROM deployments d WHERE d.correlation_id = r.id)
+                 ORDER BY r.requested_at DESC LIMIT @limit)
             ) x
             ORDER BY x.created_at DESC
             LIMIT @limit
