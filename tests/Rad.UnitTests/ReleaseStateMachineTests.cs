@@ -161,4 +161,31 @@ public sealed class ReleaseStateMachineTests : IAsyncLifetime
         Assert.Equal((StageStates.Completed, "error rate 0.000 (0 of 40 requests)"), (step.State, step.Message));
         Assert.Equal(deadline + TimeSpan.FromMinutes(2), saga.Stages.Single(s => s.Name == "deploy application[web]").Deadline);
     }
+
+    [Fact]
+    public async Task A_step_whose_report_comes_after_its_application_ended_is_closed_by_that_end_and_never_reopened()
+    {
+        await DeployingAsync();
+        await Harness.Bus.Publish(new ApplicationRolloutStepped(_id, "web", "switch", StageStates.InProgress, "the edge moves all traffic"));
+        Assert.True(await Harness.Consumed.Any<ApplicationRolloutStepped>(x => x.Context.Message.DeploymentId == _id));
+
+        // The application's end overtakes the switch's own "Completed".
+        await Harness.Bus.Publish(new ApplicationDeployed(_id, "web", "http://127.0.0.1:30000", 2, Changed: true));
+        Assert.True(await Harness.Consumed.Any<ApplicationDeployed>(x => x.Context.Message.DeploymentId == _id && x.Context.Message.ApplicationName == "web"));
+        var closed = Saga.Sagas.Contains(_id).Stages.Single(s => s.Name == "switch[web]");
+        Assert.Equal((StageStates.Completed, "the edge moves all traffic; ended with the application"), (closed.State, closed.Message));
+
+        // Late reports of that application change nothing, while the other application still runs.
+        await Harness.Bus.Publish(new ApplicationRolloutStepped(_id, "web", "switch", StageStates.Completed, "the edge routes only the new tasks"));
+        await Harness.Bus.Publish(new ApplicationRolloutStepped(_id, "web", "drain", StageStates.InProgress, "waiting for connections"));
+        Assert.True(await Harness.Consumed.SelectAsync<ApplicationRolloutStepped>(x => x.Context.Message.DeploymentId == _id).Skip(2).Any());
+        var saga = Saga.Sagas.Contains(_id);
+        Assert.Equal((StageStates.Completed, "the edge moves all traffic; ended with the application"),
+            (saga.Stages.Single(s => s.Name == "switch[web]").State, saga.Stages.Single(s => s.Name == "switch[web]").Message));
+        Assert.DoesNotContain(saga.Stages, s => s.Name == "drain[web]");
+
+        await Harness.Bus.Publish(new ApplicationDeployed(_id, "api", "http://127.0.0.1:30001", 1, Changed: true));
+        Assert.NotNull(await Saga.Exists(_id, m => m.Succeeded));
+        Assert.DoesNotContain(Saga.Sagas.Contains(_id).Stages, s => s.State == StageStates.InProgress);
+    }
 }

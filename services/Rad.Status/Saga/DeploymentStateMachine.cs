@@ -350,6 +350,10 @@ public class DeploymentStateMachine : MassTransitStateMachine<DeploymentState>
         application.Changed = deployed.Changed;
         application.Endpoint = deployed.Endpoint;
         application.RunningReplicas = deployed.RunningReplicas;
+        // The deployer reports an application deployed only after its last step ended, but a step's own report may come
+        // after this one (the saga's messages are not ordered) and would then be dropped: its step ends here.
+        foreach (var open in saga.Stages.Where(s => s.State == StageStates.InProgress && StageNames.IsStepOf(s.Name, deployed.ApplicationName)).ToList())
+            saga.CompleteStage(open.Name, Now, open.Message is { Length: > 0 } last ? $"{last}; ended with the application" : "ended with the application");
         saga.CompleteStage(StageNames.Deploy(deployed.ApplicationName), Now,
             $"{deployed.RunningReplicas} replica(s) at {deployed.Endpoint}{(deployed.Changed ? "" : " (unchanged)")}");
         if (deployed.Changed || saga.Rollback is not null)

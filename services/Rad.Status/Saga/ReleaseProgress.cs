@@ -35,6 +35,10 @@ public static class ReleaseProgress
     public static void RecordStep(this DeploymentState saga, ApplicationRolloutStepped step, DateTimeOffset now, TimeSpan deployDeadline)
     {
         var stage = StageNames.Step(step.Step, step.ApplicationName);
+        // The saga's messages are not ordered: a report that comes after its application ended (and is not being
+        // restored) would reopen or rewrite a step the application's end already closed.
+        if (saga.Applications.FirstOrDefault(a => a.Name == step.ApplicationName) is { Ended: true } ended && ended.Restore != StageStates.InProgress)
+            return;
         if (step.State == StageStates.InProgress)
         {
             if (saga.Stages.FirstOrDefault(s => s.Name == stage && s.State == StageStates.InProgress) is { } open)

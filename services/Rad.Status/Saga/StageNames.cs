@@ -20,6 +20,11 @@ public static partial class StageNames
         return share.Success ? $"{step[..share.Index]}[{application}] {share.Groups[1].Value}" : $"{step}[{application}]";
     }
 
+    /// <summary>Whether <paramref name="stage"/> is one of <paramref name="application"/>'s rollout steps (not its build, deploy, restore or remove).</summary>
+    public static bool IsStepOf(string stage, string application) =>
+        stage.Contains($"[{application}]", StringComparison.Ordinal)
+        && stage != Build(application) && stage != Deploy(application) && stage != Restore(application) && stage != Remove(application);
+
     [GeneratedRegex(@" ([0-9]{1,3}%)$")]
     private static partial Regex TrailingShare();
 }
