@@ -126,14 +126,10 @@ public static class ApplicationEndpoints
         JsonElement root = default;
         if (request.ContentLength is not 0)
         {
-            try
+            (root, var notJson) = await RequestJson.ReadAsync(request, """{"cluster": "local", "revision": 3, "reason": "why"}""", token);
+            if (notJson is not null)
             {
-                using var document = await JsonDocument.ParseAsync(request.Body, cancellationToken: token);
-                root = document.RootElement.Clone();
-            }
-            catch (JsonException e)
-            {
-                errors["body"] = [$"The request body is not valid JSON: {e.Message}. Send {{\"cluster\": \"local\", \"revision\": 3, \"reason\": \"why\"}}."];
+                errors["body"] = [notJson];
                 return (null, errors);
             }
         }

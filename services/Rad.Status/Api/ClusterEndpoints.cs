@@ -18,19 +18,9 @@ public static class ClusterEndpoints
 
         api.MapPost("", async (HttpRequest request, ClusterRegistry registry, IKubernetesClientFactory clients, TimeProvider clock, CancellationToken token) =>
         {
-            JsonElement root;
-            try
-            {
-                using var document = await JsonDocument.ParseAsync(request.Body, cancellationToken: token);
-                root = document.RootElement.Clone();
-            }
-            catch (JsonException e)
-            {
-                return Results.ValidationProblem(new Dictionary<string, string[]>
-                {
-                    ["body"] = [$"The request body is not valid JSON: {e.Message}. Send {{\"name\": \"prod\", \"kubeconfig\": \"<YAML>\", \"context\": \"optional\"}}."],
-                }, title: "The cluster registration is not valid.");
-            }
+            var (root, notJson) = await RequestJson.ReadAsync(request, """{"name": "prod", "kubeconfig": "<YAML>", "context": "optional"}""", token);
+            if (notJson is not null)
+                return Results.ValidationProblem(new Dictionary<string, string[]> { ["body"] = [notJson] }, title: "The cluster registration is not valid.");
             if (Text(root, "provider") == RegisteredCluster.ClusterApiKind)
                 return await RegisterClusterApiAsync(root, registry, clock, token);
             var (name, kubeconfig, contextName, error) = ReadKubeconfigRegistration(root);

@@ -13,51 +13,43 @@ public static partial class DeploymentRequestReader
     public static async Task<(DeploymentRequestBody? Body, Dictionary<string, string[]> Errors)> ReadAsync(HttpRequest request, CancellationToken token)
     {
         var errors = new Dictionary<string, string[]>();
-        JsonDocument document;
-        try
+        var (root, notJson) = await RequestJson.ReadAsync(request, """{"repository": "https://host/org/repo.git"}""", token);
+        if (notJson is not null)
         {
-            document = await JsonDocument.ParseAsync(request.Body, cancellationToken: token);
-        }
-        catch (JsonException e)
-        {
-            errors["body"] = [$"The request body is not valid JSON: {e.Message}. Send {{\"repository\": \"https://host/org/repo.git\"}}."];
+            errors["body"] = [notJson];
             return (null, errors);
         }
-        using (document)
+        if (root.ValueKind != JsonValueKind.Object)
         {
-            var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
-            {
-                errors["body"] = ["The request body must be a JSON object such as {\"repository\": \"https://host/org/repo.git\"}."];
-                return (null, errors);
-            }
-            var repository = ReadString(root, "repository", required: true, errors);
-            var @ref = ReadString(root, "ref", required: false, errors) ?? DeploymentDefaults.Ref;
-            var configPath = ReadString(root, "configPath", required: false, errors) ?? DeploymentDefaults.ConfigPath;
-            var cluster = ReadString(root, "cluster", required: false, errors) ?? DeploymentDefaults.Cluster;
-            var concurrency = ReadString(root, "concurrency", required: false, errors);
-            var force = false;
-            if (root.TryGetProperty("force", out var forced) && forced.ValueKind != JsonValueKind.Null)
-            {
-                if (forced.ValueKind is JsonValueKind.True or JsonValueKind.False)
-                    force = forced.GetBoolean();
-                else
-                    errors["force"] = ["force must be true or false: true also deploys applications pinned by a rollback, and ends their pins."];
-            }
-
-            // Local paths pass here: only the cloner knows whether it allows them, and says so if not.
-            if (repository is not null && RepositoryUrl.Problem(repository, allowLocal: true) is { } problem)
-                errors["repository"] = [$"\"{RepositoryUrl.Redact(repository)}\" {problem}."];
-            if (!RefName().IsMatch(@ref))
-                errors["ref"] = [$"\"{@ref}\" is not a branch, tag or commit name."];
-            if (configPath.StartsWith('/') || configPath.Split('/').Contains(".."))
-                errors["configPath"] = [$"\"{configPath}\" must be a path relative to the repository root, without '..'."];
-            if (!DnsLabel.IsValid(cluster))
-                errors["cluster"] = [$"\"{cluster}\" is not a cluster name: lowercase letters, digits and '-', e.g. \"local\"."];
-            if (concurrency is not null && !ConcurrencyOptions.IsValid(concurrency))
-                errors["concurrency"] = [$"\"{concurrency}\" is not a concurrency policy: use \"{ConcurrencyOptions.Queue}\" (wait for a running deployment of the same repository and cluster) or \"{ConcurrencyOptions.Supersede}\" (replace it)."];
-            return errors.Count == 0 ? (new DeploymentRequestBody(repository!, @ref, configPath, cluster, concurrency, force), errors) : (null, errors);
+            errors["body"] = ["The request body must be a JSON object such as {\"repository\": \"https://host/org/repo.git\"}."];
+            return (null, errors);
         }
+        var repository = ReadString(root, "repository", required: true, errors);
+        var @ref = ReadString(root, "ref", required: false, errors) ?? DeploymentDefaults.Ref;
+        var configPath = ReadString(root, "configPath", required: false, errors) ?? DeploymentDefaults.ConfigPath;
+        var cluster = ReadString(root, "cluster", required: false, errors) ?? DeploymentDefaults.Cluster;
+        var concurrency = ReadString(root, "concurrency", required: false, errors);
+        var force = false;
+        if (root.TryGetProperty("force", out var forced) && forced.ValueKind != JsonValueKind.Null)
+        {
+            if (forced.ValueKind is JsonValueKind.True or JsonValueKind.False)
+                force = forced.GetBoolean();
+            else
+                errors["force"] = ["force must be true or false: true also deploys applications pinned by a rollback, and ends their pins."];
+        }
+
+        // Local paths pass here: only the cloner knows whether it allows them, and says so if not.
+        if (repository is not null && RepositoryUrl.Problem(repository, allowLocal: true) is { } problem)
+            errors["repository"] = [$"\"{RepositoryUrl.Redact(repository)}\" {problem}."];
+        if (!RefName().IsMatch(@ref))
+            errors["ref"] = [$"\"{@ref}\" is not a branch, tag or commit name."];
+        if (configPath.StartsWith('/') || configPath.Split('/').Contains(".."))
+            errors["configPath"] = [$"\"{configPath}\" must be a path relative to the repository root, without '..'."];
+        if (!DnsLabel.IsValid(cluster))
+            errors["cluster"] = [$"\"{cluster}\" is not a cluster name: lowercase letters, digits and '-', e.g. \"local\"."];
+        if (concurrency is not null && !ConcurrencyOptions.IsValid(concurrency))
+            errors["concurrency"] = [$"\"{concurrency}\" is not a concurrency policy: use \"{ConcurrencyOptions.Queue}\" (wait for a running deployment of the same repository and cluster) or \"{ConcurrencyOptions.Supersede}\" (replace it)."];
+        return errors.Count == 0 ? (new DeploymentRequestBody(repository!, @ref, configPath, cluster, concurrency, force), errors) : (null, errors);
     }
 
     static string? ReadString(JsonElement root, string field, bool required, Dictionary<string, string[]> errors)

@@ -17,19 +17,9 @@ public static class NotificationEndpoints
 
         api.MapPost("", async (HttpRequest request, NotificationStore store, TimeProvider clock, ILogger<NotificationStore> logger, CancellationToken token) =>
         {
-            JsonElement root;
-            try
-            {
-                using var document = await JsonDocument.ParseAsync(request.Body, cancellationToken: token);
-                root = document.RootElement.Clone();
-            }
-            catch (JsonException e)
-            {
-                return Results.ValidationProblem(new Dictionary<string, string[]>
-                {
-                    ["body"] = [$"The request body is not valid JSON: {e.Message}. Send {{\"url\": \"https://example.com/rad\", \"events\": [\"succeeded\", \"failed\"], \"secret\": \"...\"}}."],
-                }, title: "The notification is not valid.");
-            }
+            var (root, notJson) = await RequestJson.ReadAsync(request, """{"url": "https://example.com/rad", "events": ["succeeded", "failed"], "secret": "..."}""", token);
+            if (notJson is not null)
+                return Results.ValidationProblem(new Dictionary<string, string[]> { ["body"] = [notJson] }, title: "The notification is not valid.");
             var (body, errors) = NotificationRequestReader.Read(root);
             if (body is null)
                 return Results.ValidationProblem(errors, title: "The notification is not valid.");
