@@ -43,17 +43,6 @@ public sealed class DeploymentQueries(NpgsqlDataSource dataSource)
         return rows.Select(Materialize).FirstOrDefault();
     }
 
-    public async Task<IReadOnlyList<DeploymentSnapshot>> LatestAsync(int limit, CancellationToken token)
-    {
-        await using var connection = await dataSource.OpenConnectionAsync(token);
-        var rows = await connection.QueryAsync<SnapshotRow>(new CommandDefinition($"""
-            {SnapshotSelect}
-            ORDER BY x.created_at DESC
-            LIMIT @limit
-            """, new { limit }, cancellationToken: token));
-        return rows.Select(Materialize).ToList();
-    }
-
     /// <summary>The ids of the latest deployments (requests not yet taken included), newest first: what the list needs before it reads any saga.</summary>
     public async Task<IReadOnlyList<Guid>> LatestIdsAsync(int limit, CancellationToken token)
     {
