@@ -124,12 +124,20 @@ public sealed class Stack : IAsyncLifetime
         (await RunAsync("git", "--git-dir", Path.Combine(State, "git", $"{name}.git"), "rev-parse", branch)).Trim();
 
     /// <summary>Runs scripts/rad with the arguments and returns its exit code and output, whatever the exit code.</summary>
-    public async Task<(int ExitCode, string Stdout, string Stderr)> CliAsync(params string[] arguments)
+    public Task<(int ExitCode, string Stdout, string Stderr)> CliAsync(params string[] arguments) => RunCliAsync(Api, inheritToken: true, arguments);
+
+    /// <summary>
+    /// scripts/rad of this checkout against the API at <paramref name="api"/>; without <paramref name="inheritToken"/> it
+    /// gets no RAD_API_TOKEN from the test's environment (a RAD of the test's own that has none).
+    /// </summary>
+    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunCliAsync(Uri api, bool inheritToken, params string[] arguments)
     {
-        var start = new ProcessStartInfo(Path.Combine(Root, "scripts", "rad")) { RedirectStandardOutput = true, RedirectStandardError = true };
+        var start = new ProcessStartInfo(Path.Combine(FindRoot(), "scripts", "rad")) { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var argument in arguments)
             start.ArgumentList.Add(argument);
-        start.Environment["RAD_API"] = Api.ToString();
+        start.Environment["RAD_API"] = api.ToString();
+        if (!inheritToken)
+            start.Environment.Remove("RAD_API_TOKEN");
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();

@@ -258,20 +258,7 @@ public sealed class NotificationTests(NotifyingRad rad, NotificationReceiver rec
     }
 
     /// <summary>scripts/rad of this checkout against this test's RAD.</summary>
-    async Task<(int ExitCode, string Stdout, string Stderr)> CliAsync(params string[] arguments)
-    {
-        var start = new ProcessStartInfo(Path.Combine(Stack.FindRoot(), "scripts", "rad")) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in arguments)
-            start.ArgumentList.Add(argument);
-        start.Environment["RAD_API"] = rad.Api.ToString();
-        start.Environment.Remove("RAD_API_TOKEN");
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var limit = new CancellationTokenSource(TimeSpan.FromMinutes(3));
-        await process.WaitForExitAsync(limit.Token);
-        return (process.ExitCode, await stdout, await stderr);
-    }
+    Task<(int ExitCode, string Stdout, string Stderr)> CliAsync(params string[] arguments) => Stack.RunCliAsync(rad.Api, inheritToken: false, arguments);
 
     string Url(string path) => new Uri(receiver.BaseAddress, path).ToString();
 
