@@ -18,6 +18,29 @@ RAD_SERVICES=(status:7080 webhooks:7081 cloner:7082 builder:7083 cluster-provisi
 say() { printf '[rad] %s\n' "$*" >&2; }
 die() { printf '[rad] error: %s\n' "$*" >&2; exit 1; }
 
+# curl's arguments for RAD's API: the bearer token when RAD_API_TOKEN is set.
+RAD_AUTH=()
+[[ -n "${RAD_API_TOKEN:-}" ]] && RAD_AUTH=(-H "Authorization: Bearer $RAD_API_TOKEN")
+
+# Asks RAD to deploy branch main of REPOSITORY; prints the deployment's id.
+rad_request_deployment() {
+  local id
+  id="$(curl "${RAD_AUTH[@]}" -fsS -X POST "$RAD_API/api/deployments" -H 'Content-Type: application/json' \
+    -d "{\"repository\": \"$1\", \"ref\": \"main\"}" | grep -o '"id":"[^"]*"' | head -1 | cut -d'"' -f4)"
+  [[ -n "$id" ]] || die "RAD did not accept a deployment of $1"
+  printf '%s\n' "$id"
+}
+
+# Returns once deployment ID has ended (at most LIMIT seconds, default 300), from its event stream's "end" event: no
+# polling; then prints the deployment's final view.
+rad_wait_for_end() {
+  local id="$1" limit="${2:-300}"
+  # grep leaves at the first "end"; curl then stops on the closed pipe, which is not a failure here.
+  { timeout "$limit" curl "${RAD_AUTH[@]}" -fsSN "$RAD_API/api/deployments/$id/events" || true; } | grep -q -m1 '^event: end' \
+    || die "deployment $id did not end within $limit s"
+  curl "${RAD_AUTH[@]}" -fsS "$RAD_API/api/deployments/$id"
+}
+
 # Alive when the recorded pid runs (a zombie or a recycled pid of another program does not count).
 pid_alive() {
   local file="$RUN_DIR/$1.pid" pid
