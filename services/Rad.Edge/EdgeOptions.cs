@@ -6,6 +6,9 @@ public sealed class EdgeOptions
 
     public string ConfigPath { get; set; } = "/tmp/rad-edge/haproxy.cfg";
     public string MasterSocket { get; set; } = "/tmp/rad-edge/master.sock";
+    /// <summary>Where the servers' states (checks, weights) are kept across a reload: beside the configuration.</summary>
+    public string ServerStatePath => Path.ChangeExtension(ConfigPath, ".state");
+
     public string AdminSocket { get; set; } = "/tmp/rad-edge/admin.sock";
     public string BindAddress { get; set; } = "127.0.0.1";
     public string Network { get; set; } = "rad";

@@ -20,6 +20,10 @@ public static partial class HaproxyConfig
             global
                 stats socket {options.AdminSocket} mode 600 level admin expose-fd listeners
                 stats timeout 5s
+                # Rad.Edge saves every server's state here just before a reload, so a reload for one application does
+                # not send every other application's servers back to "not checked yet" (a rollout waiting for its
+                # servers to be checked UP would wait a whole check interval again).
+                server-state-file {options.ServerStatePath}
 
             defaults
                 mode tcp
@@ -30,6 +34,7 @@ public static partial class HaproxyConfig
                 retries 3
                 option redispatch
                 default-server inter 1s fall 2 rise 1
+                load-server-state-from-file global
 
             """);
         foreach (var route in routes.OrderBy(r => r.Port))
@@ -45,7 +50,7 @@ public static partial class HaproxyConfig
                 config.Append($"\nbackend {CheckBackend(route, slot.Slot)}\n{mode}");
                 AppendHealthCheck(config, slot.Health);
                 foreach (var backend in slot.Backends.Order(StringComparer.Ordinal))
-                    config.Append($"    server {ServerName(slot.Slot, backend)} {backend} check inter {Milliseconds(slot.Health.Interval)} rise {slot.Health.Successes} fall 2\n");
+                    config.Append($"    server {ServerName(slot.Slot, backend)} {backend} check inter {Milliseconds(slot.Health.Interval)} fastinter {Milliseconds(FastInterval(slot.Health))} rise {slot.Health.Successes} fall 2\n");
             }
         }
         return config.ToString();
@@ -88,6 +93,15 @@ public static partial class HaproxyConfig
         }
         config.Append($"    timeout check {Milliseconds(health.Timeout)}\n");
     }
+
+    /// <summary>
+    /// How soon a server whose state is changing is checked again: a new one after a reload (so a rollout waiting for it
+    /// is not held for up to a whole interval), or one whose check just failed (taken out sooner). Steady servers are
+    /// checked every interval. RAD's own probes keep the successes-in-a-row-every-interval rule before any switch.
+    /// </summary>
+    static TimeSpan FastInterval(HealthCheck health) => health.Interval < FastestCheck ? health.Interval : FastestCheck;
+
+    static readonly TimeSpan FastestCheck = TimeSpan.FromMilliseconds(100);
 
     static string Milliseconds(TimeSpan value) => $"{Math.Max(1, (long)value.TotalMilliseconds)}ms";
 

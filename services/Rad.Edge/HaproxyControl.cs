@@ -12,6 +12,7 @@ public sealed class HaproxyControl(EdgeOptions options)
     public async Task ReloadAsync(CancellationToken token)
     {
         var before = await WorkerPidAsync(token);
+        await SaveServerStateAsync(token);
         await SendAsync(options.MasterSocket, "reload", token);
         // The reload is done when a new worker answers on the admin socket.
         for (var i = 0; i < 100; i++)
@@ -22,6 +23,27 @@ public sealed class HaproxyControl(EdgeOptions options)
                 return;
         }
         throw new InvalidOperationException("HAProxy did not start a new worker within 5 s of the reload; see its log");
+    }
+
+    /// <summary>
+    /// Writes every server's current state (check result, weight) where the next worker loads it from. Taken from the
+    /// running worker just before the reload, so it names only servers of the running configuration.
+    /// </summary>
+    public async Task SaveServerStateAsync(CancellationToken token)
+    {
+        string state;
+        try
+        {
+            state = await AdminAsync("show servers state", token);
+        }
+        catch (SocketException)
+        {
+            // No worker answers (HAProxy is starting): the new one starts its checks afresh, as it would without a file.
+            return;
+        }
+        var next = options.ServerStatePath + ".next";
+        await File.WriteAllTextAsync(next, state, token);
+        File.Move(next, options.ServerStatePath, overwrite: true);
     }
 
     /// <summary>Every proxy and server row of "show stat", and the worker they come from (its counters start at its start).</summary>

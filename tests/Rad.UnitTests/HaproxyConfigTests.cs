@@ -26,7 +26,7 @@ public class HaproxyConfigTests
         Assert.Contains("""
             backend check_two_30001_a
                 timeout check 2000ms
-                server a_172_20_0_2_8080 172.20.0.2:8080 check inter 1000ms rise 1 fall 2
+                server a_172_20_0_2_8080 172.20.0.2:8080 check inter 1000ms fastinter 100ms rise 1 fall 2
             """, config);
         Assert.Contains("backend app_one_30000\n    balance roundrobin\n", config);
         Assert.DoesNotContain("check_one_30000_a", config);
@@ -62,7 +62,7 @@ public class HaproxyConfigTests
                 option httpchk GET '/healthz'
                 http-check expect status 200-399
                 timeout check 1000ms
-                server b_172_20_0_5_80 172.20.0.5:80 check inter 500ms rise 3 fall 2
+                server b_172_20_0_5_80 172.20.0.5:80 check inter 500ms fastinter 100ms rise 3 fall 2
             """, config);
         Assert.Contains("server b_172_20_0_5_80 172.20.0.5:80 weight 26 track check_web_30002_b/b_172_20_0_5_80", config);
     }
