@@ -41,6 +41,12 @@ rad_wait_for_end() {
   curl "${RAD_AUTH[@]}" -fsS "$RAD_API/api/deployments/$id"
 }
 
+# docker build -q ARGS..., quiet unless it fails: the engine's legacy builder warns on every build (no buildx here).
+docker_build_quiet() {
+  local errors
+  errors="$(docker build -q "$@" 2>&1 >/dev/null)" || die "docker build $*: $errors"
+}
+
 # Alive when the recorded pid runs (a zombie or a recycled pid of another program does not count).
 pid_alive() {
   local file="$RUN_DIR/$1.pid" pid
