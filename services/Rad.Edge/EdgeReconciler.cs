@@ -14,6 +14,7 @@ namespace Rad.Edge;
 public sealed class EdgeReconciler(IDockerClient docker, HaproxyControl haproxy, IOptions<EdgeOptions> options, ILogger<EdgeReconciler> logger)
 {
     readonly SemaphoreSlim _gate = new(1, 1);
+    readonly ContainerAddresses _addresses = new();
     IReadOnlyList<EdgeRoute> _routes = [];
 
     public IReadOnlyList<EdgeRoute> Routes => _routes;
@@ -78,13 +79,15 @@ public sealed class EdgeReconciler(IDockerClient docker, HaproxyControl haproxy,
             // No Swarm yet (the first deployment's provisioning creates it): nothing runs, so nothing is routed.
             return [];
         }
+        // Read after the services, so a task of a service created in between is simply seen at the next look.
+        var running = await SwarmTasks.RunningByServiceAsync(docker, network, _addresses, token);
         var routes = new List<EdgeRoute>();
         foreach (var group in services.Select(SwarmSlot.From).OfType<SwarmSlot>().GroupBy(s => (s.Application, s.Port)))
         {
             var slots = new List<EdgeSlot>();
             foreach (var slot in group.OrderBy(s => s.Slot, StringComparer.Ordinal))
             {
-                var tasks = await SwarmTasks.RunningAsync(docker, slot.Service.ID, network, token);
+                var tasks = running.GetValueOrDefault(slot.Service.ID) ?? [];
                 // During a rollout old and new tasks both run; once Swarm stops a task it leaves this list.
                 slots.Add(new EdgeSlot(slot.Slot, slot.Traffic, slot.Health, tasks.Select(t => $"{t.Address}:{slot.ContainerPort}").Distinct().ToList()));
             }

@@ -26,6 +26,33 @@ public static class SwarmTasks
         return result;
     }
 
+    /// <summary>
+    /// The running tasks of every service at once, by service id: one list of tasks, and an inspect only for containers
+    /// <paramref name="addresses"/> has not seen, so the edge's cost per look does not grow with what already runs.
+    /// </summary>
+    public static async Task<IReadOnlyDictionary<string, List<RunningTask>>> RunningByServiceAsync(IDockerClient docker, string network,
+        ContainerAddresses addresses, CancellationToken token)
+    {
+        var tasks = await docker.Tasks.ListAsync(new TasksListParameters { Filters = DockerApi.Filters(("desired-state", "running")) }, token);
+        var running = tasks
+            .Where(t => t.Status?.State == TaskState.Running)
+            .Select(t => (Task: t, Service: NonEmpty(t.ServiceID), Container: NonEmpty(t.Status?.ContainerStatus?.ContainerID)))
+            .ToList();
+        addresses.KeepOnly(running.Select(r => r.Container).OfType<string>());
+        var result = new Dictionary<string, List<RunningTask>>(StringComparer.Ordinal);
+        foreach (var (task, service, container) in running)
+        {
+            if (service is null || container is null)
+                continue;
+            if (await addresses.GetAsync(container, () => AddressOnAsync(docker, task, network, token)) is not { } address)
+                continue;
+            if (!result.TryGetValue(service, out var list))
+                result[service] = list = [];
+            list.Add(new RunningTask(task.ID, ImageOf(task), address));
+        }
+        return result;
+    }
+
     /// <summary>Tasks of the service that ended in failure or were rejected, newest first, with the engine's reason.</summary>
     public static async Task<IReadOnlyList<FailedTask>> FailedAsync(IDockerClient docker, string service, CancellationToken token)
     {

@@ -1,0 +1,31 @@
+namespace Rad.Docker;
+
+/// <summary>
+/// Containers' addresses on one network, remembered while they run: a container keeps its address for its whole life,
+/// so it is asked of the engine once. Not thread-safe; one owner looks at a time.
+/// </summary>
+public sealed class ContainerAddresses
+{
+    readonly Dictionary<string, string> _known = new(StringComparer.Ordinal);
+
+    /// <summary>The remembered address, or <paramref name="ask"/>'s answer; no answer (not attached yet) is asked again next time.</summary>
+    public async Task<string?> GetAsync(string containerId, Func<Task<string?>> ask)
+    {
+        if (_known.TryGetValue(containerId, out var address))
+            return address;
+        address = await ask();
+        if (address is not null)
+            _known[containerId] = address;
+        return address;
+    }
+
+    /// <summary>Forgets containers that no longer run.</summary>
+    public void KeepOnly(IEnumerable<string> running)
+    {
+        var keep = running.ToHashSet(StringComparer.Ordinal);
+        foreach (var gone in _known.Keys.Where(id => !keep.Contains(id)).ToList())
+            _known.Remove(gone);
+    }
+
+    public int Count => _known.Count;
+}
