@@ -32,8 +32,9 @@ public sealed class EdgeReconciler(IDockerClient docker, HaproxyControl haproxy,
             {
                 if (current.Length > 0 && HaproxyConfig.WithoutWeights(config) == HaproxyConfig.WithoutWeights(current) && await SetWeightsAsync(current, config, token))
                 {
-                    // The weights live in the file too, so the next reload keeps them.
-                    await WriteValidatedAsync(settings.ConfigPath, config, token);
+                    // The weights live in the file too, so the next reload keeps them. Only numbers changed in a file
+                    // HAProxy already accepted, so it is not checked again (that check starts a process).
+                    await WriteAsync(settings.ConfigPath, config, token);
                     logger.LogInformation("Edge weights set: {Routes}", Describe(routes));
                 }
                 else
@@ -96,6 +97,13 @@ public sealed class EdgeReconciler(IDockerClient docker, HaproxyControl haproxy,
             routes.Add(new EdgeRoute(group.Key.Port, group.Key.Application, mode, slots));
         }
         return routes;
+    }
+
+    static async Task WriteAsync(string path, string config, CancellationToken token)
+    {
+        var candidate = path + ".next";
+        await File.WriteAllTextAsync(candidate, config, token);
+        File.Move(candidate, path, overwrite: true);
     }
 
     static async Task WriteValidatedAsync(string path, string config, CancellationToken token)
