@@ -47,6 +47,12 @@ docker_build_quiet() {
   errors="$(docker build -q "$@" 2>&1 >/dev/null)" || die "docker build $*: $errors"
 }
 
+# Stops RAD's own services (not the infrastructure), last started first, by their recorded pids.
+stop_rad_services() {
+  local i
+  for ((i = ${#RAD_SERVICES[@]} - 1; i >= 0; i--)); do stop_recorded "${RAD_SERVICES[$i]%%:*}"; done
+}
+
 # Alive when the recorded pid runs (a zombie or a recycled pid of another program does not count).
 pid_alive() {
   local file="$RUN_DIR/$1.pid" pid
