@@ -90,7 +90,8 @@ public sealed class EdgeReconciler(IDockerClient docker, HaproxyControl haproxy,
             {
                 var tasks = running.GetValueOrDefault(slot.Service.ID) ?? [];
                 // During a rollout old and new tasks both run; once Swarm stops a task it leaves this list.
-                slots.Add(new EdgeSlot(slot.Slot, slot.Traffic, slot.Health, tasks.Select(t => $"{t.Address}:{slot.ContainerPort}").Distinct().ToList()));
+                slots.Add(new EdgeSlot(slot.Slot, slot.Traffic, slot.Health, tasks.Select(t => $"{t.Address}:{slot.ContainerPort}").Distinct().ToList(),
+                    tasks.Count == 0 ? default : tasks.Max(t => t.CreatedAt)));
             }
             // Only HTTP lets HAProxy count responses per server, which a canary is judged by.
             var mode = group.Any(s => s.Strategy == RolloutPolicy.CanaryStrategy) ? "http" : "tcp";

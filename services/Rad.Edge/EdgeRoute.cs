@@ -9,8 +9,11 @@ public sealed record EdgeRoute(int Port, string Application, string Mode, IReadO
     public IReadOnlyList<string> Backends => Slots.SelectMany(s => s.Backends).Order(StringComparer.Ordinal).ToList();
 }
 
-/// <summary>The running tasks (ip:port) of one slot, the slot's share of the port's traffic in percent, and its health check.</summary>
-public sealed record EdgeSlot(string Slot, int Traffic, HealthCheck Health, IReadOnlyList<string> Backends)
+/// <summary>
+/// The running tasks (ip:port) of one slot, the slot's share of the port's traffic in percent, its health check, and
+/// when the newest of its tasks was created.
+/// </summary>
+public sealed record EdgeSlot(string Slot, int Traffic, HealthCheck Health, IReadOnlyList<string> Backends, DateTime NewestTask = default)
 {
     /// <summary>
     /// HAProxy's weight for each of the slot's servers (0-256): the slot's share spread over its tasks, so two slots

@@ -45,13 +45,20 @@ public static partial class HaproxyConfig
             foreach (var slot in route.Slots.OrderBy(s => s.Slot, StringComparer.Ordinal))
                 foreach (var backend in slot.Backends.Order(StringComparer.Ordinal))
                     config.Append($"    server {ServerName(slot.Slot, backend)} {backend} weight {slot.Weight} track {CheckBackend(route, slot.Slot)}/{ServerName(slot.Slot, backend)}\n");
-            foreach (var slot in route.Slots.Where(s => s.Backends.Count > 0).OrderBy(s => s.Slot, StringComparer.Ordinal))
-            {
-                config.Append($"\nbackend {CheckBackend(route, slot.Slot)}\n{mode}");
-                AppendHealthCheck(config, slot.Health);
-                foreach (var backend in slot.Backends.Order(StringComparer.Ordinal))
-                    config.Append($"    server {ServerName(slot.Slot, backend)} {backend} check inter {Milliseconds(slot.Health.Interval)} fastinter {Milliseconds(FastInterval(slot.Health))} rise {slot.Health.Successes} fall 2\n");
-            }
+        }
+        // After a start (every reload is one) HAProxy runs each server's first check in the order of the configuration,
+        // spread over up to a second; servers it knew keep their results (the saved state). So the newest tasks, which
+        // a rollout is waiting on, come first. The order changes only when tasks do, which needs a reload anyway.
+        var checkedSlots = routes
+            .SelectMany(route => route.Slots.Where(s => s.Backends.Count > 0).Select(slot => (Route: route, Slot: slot)))
+            .OrderByDescending(x => x.Slot.NewestTask).ThenBy(x => x.Route.Port).ThenBy(x => x.Slot.Slot, StringComparer.Ordinal);
+        foreach (var (route, slot) in checkedSlots)
+        {
+            var mode = route.Mode == "http" ? "    mode http\n" : "";
+            config.Append($"\nbackend {CheckBackend(route, slot.Slot)}\n{mode}");
+            AppendHealthCheck(config, slot.Health);
+            foreach (var backend in slot.Backends.Order(StringComparer.Ordinal))
+                config.Append($"    server {ServerName(slot.Slot, backend)} {backend} check inter {Milliseconds(slot.Health.Interval)} fastinter {Milliseconds(FastInterval(slot.Health))} rise {slot.Health.Successes} fall 2\n");
         }
         return config.ToString();
     }

@@ -3,7 +3,8 @@ using Docker.DotNet.Models;
 
 namespace Rad.Docker;
 
-public sealed record RunningTask(string TaskId, string Image, string Address);
+/// <summary>A running task: its image, its address on the network asked for, and when Swarm created it.</summary>
+public sealed record RunningTask(string TaskId, string Image, string Address, DateTime CreatedAt = default);
 
 public sealed record FailedTask(string TaskId, string Image, string State, string Error);
 
@@ -48,7 +49,7 @@ public static class SwarmTasks
                 continue;
             if (!result.TryGetValue(service, out var list))
                 result[service] = list = [];
-            list.Add(new RunningTask(task.ID, ImageOf(task), address));
+            list.Add(new RunningTask(task.ID, ImageOf(task), address, task.CreatedAt ?? default));
         }
         return result;
     }

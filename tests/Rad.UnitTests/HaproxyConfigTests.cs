@@ -97,4 +97,26 @@ public class HaproxyConfigTests
         Assert.Equal("UP", HaproxyStats.Text(server, "status"));
         Assert.Equal(0, HaproxyStats.Number(null, "scur"));
     }
+
+    [Fact]
+    public void The_newest_tasks_are_checked_first_after_a_reload()
+    {
+        var earlier = new DateTime(2026, 11, 23, 10, 0, 0, DateTimeKind.Utc);
+        var config = HaproxyConfig.Render(
+        [
+            new EdgeRoute(30001, "old", "tcp", [new EdgeSlot("a", 100, HealthCheck.TcpDefault, ["172.20.0.2:80"], earlier)]),
+            new EdgeRoute(30002, "web", "tcp",
+            [
+                new EdgeSlot("a", 100, HealthCheck.TcpDefault, ["172.20.0.3:80"], earlier.AddMinutes(1)),
+                new EdgeSlot("b", 0, HealthCheck.TcpDefault, ["172.20.0.4:80"], earlier.AddMinutes(2)),
+            ]),
+        ], Options);
+
+        var order = new[] { "backend check_web_30002_b", "backend check_web_30002_a", "backend check_old_30001_a" }
+            .Select(b => config.IndexOf(b, StringComparison.Ordinal)).ToList();
+        Assert.DoesNotContain(-1, order);
+        Assert.Equal(order.Order(), order);
+        // Every serving backend comes before any check backend.
+        Assert.True(config.LastIndexOf("backend app_", StringComparison.Ordinal) < order[0]);
+    }
 }
