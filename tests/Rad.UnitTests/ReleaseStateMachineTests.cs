@@ -45,6 +45,54 @@ public sealed class ReleaseStateMachineTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_same_commit_again_deploys_the_image_that_runs_it_without_a_build()
+    {
+        _bed.History.Current[("local", "web")] = new RevisionRecord("local", "web", 7, Guid.NewGuid(), "git://127.0.0.1/r.git", Commit,
+            "127.0.0.1:5000/t/web@sha256:running", Web, RolloutPolicy.Rolling, RevisionOutcomes.Succeeded, null, _bed.Clock.GetUtcNow());
+        // Built from another commit: api is built as usual.
+        Running(Api, 3);
+        await Harness.Bus.Publish(new RequestDeployment(_id, "git://127.0.0.1/r.git", "main", "rad.json", "local", _bed.Clock.GetUtcNow()));
+        Assert.NotNull(await Saga.Exists(_id, m => m.Queued));
+        await Harness.Bus.Publish(new DeploymentMayStart(_id));
+        Assert.NotNull(await Saga.Exists(_id, m => m.Cloning));
+        await Harness.Bus.Publish(new ClusterReady(_id, "local", Network: "rad", Namespace: null, false));
+        await Harness.Bus.Publish(new RepositoryCloned(_id, Commit, "/work/x", "127.0.0.1:5000/t", [Web, Api], true));
+        Assert.True(await Harness.Published.Any<BuildImage>(x => x.Context.Message.DeploymentId == _id && x.Context.Message.Application.Name == "api"));
+
+        Assert.False(await Harness.Published.Any<BuildImage>(x => x.Context.Message.DeploymentId == _id && x.Context.Message.Application.Name == "web"));
+        var web = Saga.Sagas.Contains(_id).Stages.Single(s => s.Name == "build docker image[web]");
+        Assert.Equal(StageStates.Completed, web.State);
+        Assert.Equal("127.0.0.1:5000/t/web@sha256:running (revision 7 already runs commit 0123456789ab: not rebuilt)", web.Message);
+
+        await Harness.Bus.Publish(new ImageBuilt(_id, "api", "127.0.0.1:5000/t/api", "sha256:new", false));
+        Assert.NotNull(await Saga.Exists(_id, m => m.Deploying));
+        var deploys = Harness.Published.Select<DeployApplication>().Select(x => x.Context.Message).ToList();
+        Assert.Contains(deploys, d => d.Application.Name == "web" && d.ImageReference == "127.0.0.1:5000/t/web@sha256:running");
+    }
+
+    [Theory]
+    [InlineData("another commit")]
+    [InlineData("another Dockerfile")]
+    [InlineData("another registry")]
+    [InlineData("a failed revision")]
+    public async Task Anything_else_than_the_same_build_is_built_again(string difference)
+    {
+        var (commit, spec, image, outcome) = difference switch
+        {
+            "another commit" => (OldCommit, Web, "127.0.0.1:5000/t/web@sha256:running", RevisionOutcomes.Succeeded),
+            "another Dockerfile" => (Commit, Web with { Dockerfile = "web/Dockerfile" }, "127.0.0.1:5000/t/web@sha256:running", RevisionOutcomes.Succeeded),
+            "another registry" => (Commit, Web, "127.0.0.1:5000/other/web@sha256:running", RevisionOutcomes.Succeeded),
+            _ => (Commit, Web, "127.0.0.1:5000/t/web@sha256:running", RevisionOutcomes.Failed),
+        };
+        _bed.History.Current[("local", "web")] = new RevisionRecord("local", "web", 7, Guid.NewGuid(), "git://127.0.0.1/r.git", commit,
+            image, spec, RolloutPolicy.Rolling, outcome, null, _bed.Clock.GetUtcNow());
+
+        await DeployingAsync();
+
+        Assert.True(await Harness.Published.Any<BuildImage>(x => x.Context.Message.DeploymentId == _id && x.Context.Message.Application.Name == "web"));
+    }
+
+    [Fact]
     public async Task A_failed_application_lets_the_others_end_then_restores_those_changed_to_their_previous_revision()
     {
         Running(Web, 4);

@@ -301,8 +301,8 @@ public class DeploymentStateMachine : MassTransitStateMachine<DeploymentState>
         saga.RollbackOnFailure = cloned.RollbackOnFailure;
         saga.Applications = cloned.Applications.Select(a => new ApplicationRecord { Name = a.Name, Spec = a }).ToList();
         saga.CompleteStage(StageNames.Clone, Now, $"commit {cloned.Commit}, {cloned.Applications.Count} application(s)");
-        var pins = await context.GetServiceOrCreateInstance<IReleaseHistory>().PinsAsync(saga.Cluster, saga.Applications.Select(a => a.Name).ToList(),
-            context.CancellationToken);
+        var history = context.GetServiceOrCreateInstance<IReleaseHistory>();
+        var pins = await history.PinsAsync(saga.Cluster, saga.Applications.Select(a => a.Name).ToList(), context.CancellationToken);
         foreach (var application in saga.Applications)
         {
             if (pins.TryGetValue(application.Name, out var pin) && saga.Force)
@@ -317,8 +317,31 @@ public class DeploymentStateMachine : MassTransitStateMachine<DeploymentState>
                 continue;
             }
             saga.StartStage(StageNames.Build(application.Name), Now, _deadlines.Build);
+            if (await history.CurrentAsync(saga.Cluster, application.Name, context.CancellationToken) is { } current && RunsThisBuild(saga, application, current))
+            {
+                application.Built = true;
+                application.ImageReference = current.Image;
+                application.Image = current.Image.Split('@')[0];
+                saga.CompleteStage(StageNames.Build(application.Name), Now,
+                    $"{current.Image} (revision {current.Revision} already runs commit {ShortCommit(current.Commit)}: not rebuilt)");
+            }
         }
     }
+
+    /// <summary>
+    /// The revision serving the application now was built from this very commit of this repository, with the same
+    /// Dockerfile, context and registry: its image is what a build would make, and it is known to exist (it runs).
+    /// </summary>
+    static bool RunsThisBuild(DeploymentState saga, ApplicationRecord application, RevisionRecord current) =>
+        current.Outcome is RevisionOutcomes.Succeeded or RevisionOutcomes.Restored
+        && current.Commit == saga.Commit
+        && current.Repository == Redaction.Credentials(saga.Repository)
+        && current.Spec.Dockerfile == application.Spec.Dockerfile
+        && current.Spec.Context == application.Spec.Context
+        && saga.RegistryAddress is { } registry && current.Image.StartsWith(registry.TrimEnd('/') + "/", StringComparison.Ordinal)
+        && current.Image.Contains('@', StringComparison.Ordinal);
+
+    static string ShortCommit(string commit) => commit.Length > 12 ? commit[..12] : commit;
 
     void RecordCluster(DeploymentState saga, ClusterReady ready)
     {
@@ -469,7 +492,7 @@ public class DeploymentStateMachine : MassTransitStateMachine<DeploymentState>
 
     async Task PublishBuilds(BehaviorContext<DeploymentState, RepositoryCloned> context)
     {
-        foreach (var application in context.Saga.Applications.Where(a => a.Skipped is null))
+        foreach (var application in context.Saga.Applications.Where(a => a.Skipped is null && !a.Built))
             await context.Publish(new BuildImage(context.Saga.CorrelationId, context.Saga.Repository, context.Message.Commit,
                 context.Message.WorkspacePath, context.Message.RegistryAddress, application.Spec));
     }
