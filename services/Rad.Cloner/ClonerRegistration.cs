@@ -15,6 +15,7 @@ public static class ClonerRegistration
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<CheckoutCache>();
         CloneMetrics.Register();
+        builder.Services.AddHostedService<ClonerWarmup>();
         builder.Services.AddHostedService<WorkspaceJanitor>();
         builder.Services.Configure<ClonerOptions>(builder.Configuration.GetSection("Rad:Cloner"));
         builder.Services.PostConfigure<ClonerOptions>(options => options.Workspace = builder.Configuration["Rad:Workspace"] ?? options.Workspace);

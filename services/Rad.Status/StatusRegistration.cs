@@ -57,6 +57,7 @@ public static class StatusRegistration
         services.AddOptions<ConcurrencyOptions>().Validate(o => ConcurrencyOptions.IsValid(o.Concurrency),
             $"Rad:Deployments:Concurrency must be \"{ConcurrencyOptions.Queue}\" or \"{ConcurrencyOptions.Supersede}\".").ValidateOnStart();
         services.Configure<DeadlineSweeperOptions>(builder.Configuration.GetSection(DeadlineSweeperOptions.Section));
+        services.AddHostedService<StatusWarmup>();
         services.AddHostedService<DeadlineSweeper>();
         services.AddSingleton<IMetricFactory>(Metrics.DefaultFactory);
         services.AddSingleton<DeploymentMetrics>();

@@ -61,6 +61,7 @@ public static class DockerRegistration
         services.AddSingleton(_ => Connect(socket));
         services.Configure<RegistryCredentials>(configuration.GetSection("Rad"));
         services.AddSingleton<RegistryInspector>();
+        services.AddHostedService<DockerWarmup>();
         return services;
     }
 }
