@@ -70,6 +70,7 @@ public static class StatusRegistration
     public static WebApplication MapStatusApi(this WebApplication app)
     {
         app.UseApiToken();
+        app.UseRequestBodyLimit();
         app.MapDashboard();
         app.MapRadHealth();
         app.MapDeploymentEndpoints();

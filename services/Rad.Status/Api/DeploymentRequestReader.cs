@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Rad.Contracts;
+using Rad.Contracts.Config;
 using Rad.Status.Saga;
 
 namespace Rad.Status.Api;
@@ -24,11 +25,13 @@ public static partial class DeploymentRequestReader
             errors["body"] = ["The request body must be a JSON object such as {\"repository\": \"https://host/org/repo.git\"}."];
             return (null, errors);
         }
-        var repository = ReadString(root, "repository", required: true, errors);
-        var @ref = ReadString(root, "ref", required: false, errors) ?? DeploymentDefaults.Ref;
-        var configPath = ReadString(root, "configPath", required: false, errors) ?? DeploymentDefaults.ConfigPath;
-        var cluster = ReadString(root, "cluster", required: false, errors) ?? DeploymentDefaults.Cluster;
-        var concurrency = ReadString(root, "concurrency", required: false, errors);
+        foreach (var (name, unknown) in KnownFields.Unknown(root, Fields))
+            errors[name] = [$"{name} {unknown}."];
+        var repository = ReadString(root, "repository", required: true, MaxRepositoryLength, errors);
+        var @ref = ReadString(root, "ref", required: false, MaxRefLength, errors) ?? DeploymentDefaults.Ref;
+        var configPath = ReadString(root, "configPath", required: false, MaxConfigPathLength, errors) ?? DeploymentDefaults.ConfigPath;
+        var cluster = ReadString(root, "cluster", required: false, MaxClusterLength, errors) ?? DeploymentDefaults.Cluster;
+        var concurrency = ReadString(root, "concurrency", required: false, MaxClusterLength, errors);
         var force = false;
         if (root.TryGetProperty("force", out var forced) && forced.ValueKind != JsonValueKind.Null)
         {
@@ -41,18 +44,24 @@ public static partial class DeploymentRequestReader
         // Local paths pass here: only the cloner knows whether it allows them, and says so if not.
         if (repository is not null && RepositoryUrl.Problem(repository, allowLocal: true) is { } problem)
             errors["repository"] = [$"\"{RepositoryUrl.Redact(repository)}\" {problem}."];
-        if (!RefName().IsMatch(@ref))
+        if (!errors.ContainsKey("ref") && !RefName().IsMatch(@ref))
             errors["ref"] = [$"\"{@ref}\" is not a branch, tag or commit name."];
-        if (configPath.StartsWith('/') || configPath.Split('/').Contains(".."))
+        if (!errors.ContainsKey("configPath") && (configPath.StartsWith('/') || configPath.Split('/').Contains("..")))
             errors["configPath"] = [$"\"{configPath}\" must be a path relative to the repository root, without '..'."];
-        if (!DnsLabel.IsValid(cluster))
+        if (!errors.ContainsKey("cluster") && !DnsLabel.IsValid(cluster))
             errors["cluster"] = [$"\"{cluster}\" is not a cluster name: lowercase letters, digits and '-', e.g. \"local\"."];
         if (concurrency is not null && !ConcurrencyOptions.IsValid(concurrency))
             errors["concurrency"] = [$"\"{concurrency}\" is not a concurrency policy: use \"{ConcurrencyOptions.Queue}\" (wait for a running deployment of the same repository and cluster) or \"{ConcurrencyOptions.Supersede}\" (replace it)."];
         return errors.Count == 0 ? (new DeploymentRequestBody(repository!, @ref, configPath, cluster, concurrency, force), errors) : (null, errors);
     }
 
-    static string? ReadString(JsonElement root, string field, bool required, Dictionary<string, string[]> errors)
+    static readonly string[] Fields = ["repository", "ref", "configPath", "cluster", "concurrency", "force"];
+
+    /// <summary>Longest accepted values, in characters: a URL of 2 KiB, a git ref name, a path, a DNS label.</summary>
+    public const int MaxRepositoryLength = 2048, MaxRefLength = 255, MaxConfigPathLength = 1024, MaxClusterLength = 63;
+
+    // A value over its limit is refused before anything else looks at it (and is never echoed back).
+    static string? ReadString(JsonElement root, string field, bool required, int maxLength, Dictionary<string, string[]> errors)
     {
         if (!root.TryGetProperty(field, out var value) || value.ValueKind == JsonValueKind.Null)
         {
@@ -65,7 +74,13 @@ public static partial class DeploymentRequestReader
             errors[field] = [$"{field} must be a non-empty string."];
             return null;
         }
-        return value.GetString()!.Trim();
+        var text = value.GetString()!.Trim();
+        if (text.Length > maxLength)
+        {
+            errors[field] = [$"{field} is {text.Length} characters long; the limit is {maxLength}. Send a shorter value."];
+            return null;
+        }
+        return text;
     }
 
     [GeneratedRegex(@"^[A-Za-z0-9._][A-Za-z0-9._/+-]{0,254}$")]

@@ -22,7 +22,7 @@ public static partial class RadConfigParser
             errors.Add($"{at} must be an object such as {{\"path\": \"/healthz\", \"expect\": \"2xx\", \"interval\": \"1s\", \"timeout\": \"2s\", \"successes\": 3}}, found {Describe(health)}");
             return null;
         }
-        RejectUnknownFields(health, at + ".", HealthFields, errors);
+        KnownFields.Reject(health, at + ".", HealthFields, errors);
         var defaults = HealthCheck.TcpDefault;
         var checkPath = OptionalString(health, at, "path", errors);
         if (checkPath is not null && (!checkPath.StartsWith('/') || checkPath.Any(char.IsWhiteSpace) || checkPath.Length > 1024))
@@ -73,7 +73,7 @@ public static partial class RadConfigParser
             errors.Add($"{at} must be an object such as {{\"steps\": [10, 50, 100], \"pause\": \"30s\", \"max_error_rate\": 0.01}}, found {Describe(canary)}");
             return null;
         }
-        RejectUnknownFields(canary, at + ".", CanaryFields, errors);
+        KnownFields.Reject(canary, at + ".", CanaryFields, errors);
         var before = errors.Count;
         List<int> steps = [10, 50, 100];
         if (canary.TryGetProperty("steps", out var list))

@@ -42,7 +42,7 @@ public static partial class RadConfigParser
             if (root.ValueKind != JsonValueKind.Object)
                 return new(null, [$"must be a JSON object with \"applications\" and \"registry\", found {Describe(root)}"]);
 
-            RejectUnknownFields(root, "", RootFields, errors);
+            KnownFields.Reject(root, "", RootFields, errors);
             var applications = ReadApplications(root, errors);
             var registry = ReadRegistry(root, errors);
             var rollbackOnFailure = true;
@@ -89,7 +89,7 @@ public static partial class RadConfigParser
                 index++;
                 continue;
             }
-            RejectUnknownFields(app, path + ".", ApplicationFields, errors);
+            KnownFields.Reject(app, path + ".", ApplicationFields, errors);
 
             var name = RequiredString(app, path, "application_name", errors);
             if (name is not null && (!DnsLabel.IsValid(name) || name.Length > MaxApplicationName))
@@ -145,7 +145,7 @@ public static partial class RadConfigParser
             errors.Add($"{path}.resources must be an object such as {{\"requests\": {{\"cpu\": \"100m\", \"memory\": \"64Mi\"}}}}, found {Describe(resources)}");
             return null;
         }
-        RejectUnknownFields(resources, $"{path}.resources.", ResourceGroups, errors);
+        KnownFields.Reject(resources, $"{path}.resources.", ResourceGroups, errors);
         string? Quantity(string group, string name)
         {
             if (!resources.TryGetProperty(group, out var section) || section.ValueKind != JsonValueKind.Object)
@@ -163,7 +163,7 @@ public static partial class RadConfigParser
                 if (section.ValueKind != JsonValueKind.Object)
                     errors.Add($"{path}.resources.{group} must be an object with cpu and/or memory, found {Describe(section)}");
                 else
-                    RejectUnknownFields(section, $"{path}.resources.{group}.", ResourceNames, errors);
+                    KnownFields.Reject(section, $"{path}.resources.{group}.", ResourceNames, errors);
             }
         return new ApplicationResources(Quantity("requests", "cpu"), Quantity("requests", "memory"), Quantity("limits", "cpu"), Quantity("limits", "memory"));
     }
@@ -180,7 +180,7 @@ public static partial class RadConfigParser
             errors.Add($"registry must be an object, found {Describe(registry)}");
             return null;
         }
-        RejectUnknownFields(registry, "registry.", RegistryFields, errors);
+        KnownFields.Reject(registry, "registry.", RegistryFields, errors);
         var address = RequiredString(registry, "registry", "address", errors);
         if (address is null)
             return null;
@@ -190,45 +190,6 @@ public static partial class RadConfigParser
             return null;
         }
         return new RadRegistry(address.TrimEnd('/'));
-    }
-
-    static void RejectUnknownFields(JsonElement element, string prefix, string[] known, List<string> errors)
-    {
-        foreach (var property in element.EnumerateObject())
-        {
-            if (known.Contains(property.Name, StringComparer.Ordinal))
-                continue;
-            var hint = known.FirstOrDefault(k => LooksLike(k, property.Name));
-            errors.Add(hint is null
-                ? $"{prefix}{property.Name} is not a known field (known: {string.Join(", ", known)})"
-                : $"{prefix}{property.Name} is not a known field (did you mean {hint}?)");
-        }
-    }
-
-    // "replicas" for replica_count, "applicationName" for application_name: same letters up to a long shared start.
-    static bool LooksLike(string known, string given)
-    {
-        var a = known.Replace("_", "").ToLowerInvariant();
-        var b = given.Replace("_", "").Replace("-", "").ToLowerInvariant();
-        var shared = 0;
-        while (shared < Math.Min(a.Length, b.Length) && a[shared] == b[shared])
-            shared++;
-        return shared == Math.Min(a.Length, b.Length) || shared >= 5 || EditDistance(a, b) <= 2;
-    }
-
-    // "sucesses" for successes: two letters off or fewer.
-    static int EditDistance(string a, string b)
-    {
-        var previous = Enumerable.Range(0, b.Length + 1).ToArray();
-        for (var i = 1; i <= a.Length; i++)
-        {
-            var current = new int[b.Length + 1];
-            current[0] = i;
-            for (var j = 1; j <= b.Length; j++)
-                current[j] = Math.Min(Math.Min(current[j - 1], previous[j]) + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
-            previous = current;
-        }
-        return previous[b.Length];
     }
 
     static string? RequiredString(JsonElement element, string path, string field, List<string> errors)
