@@ -16,6 +16,9 @@ public sealed class DeployerOptions
 
     public string EdgeHost { get; set; } = "127.0.0.1";
 
+    /// <summary>Local Swarm: ports the port policy would refuse that this installation allows anyway (e.g. 80).</summary>
+    public List<int> AllowedPorts { get; set; } = [];
+
     /// <summary>
     /// Local Swarm: how long new replicas may take to pass their health check the required number of times in a row
     /// (on top of those checks' own time); a version that starts slowly answers "connection refused" until then.

@@ -26,6 +26,17 @@ public sealed class BadInputTests(Stack stack)
     }
 
     [Fact]
+    public async Task A_port_of_the_machines_own_services_fails_the_deploy_with_the_reason()
+    {
+        var name = Stack.UniqueName("port22");
+        var files = Repos.WebApp(name, 22);
+
+        var error = await FailureOf(await stack.PublishRepoAsync(name, files));
+
+        Assert.StartsWith($"deploy application[{name}]: port 22 is below 1024, where the machine's own services listen (22 is ssh)", error);
+    }
+
+    [Fact]
     public async Task Rad_json_that_is_not_json_fails_naming_the_file()
     {
         var name = Stack.UniqueName("notjson");

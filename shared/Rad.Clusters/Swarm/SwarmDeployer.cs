@@ -40,6 +40,8 @@ public sealed class SwarmDeployer(
 
     async Task EnsurePortIsFreeAsync(ApplicationSpec application, CancellationToken token)
     {
+        if (PortPolicy.Problem(application.Port, options.Value.AllowedPorts) is { } refused)
+            throw new DeploymentFailedException(refused);
         var owners = await SwarmTasks.ServicesAsync(docker, token, ("label", $"{SwarmSlot.PortLabel}={application.Port}"));
         foreach (var owner in owners)
         {
