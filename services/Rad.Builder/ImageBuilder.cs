@@ -22,7 +22,16 @@ public sealed class ImageBuilder(IDockerClient docker, RegistryInspector registr
 
     public async Task BuildAsync(string contextDirectory, string dockerfile, string imageTag, IDictionary<string, string> labels, CancellationToken token)
     {
-        await using var tar = await BuildContext.PackAsync(contextDirectory, token);
+        MemoryStream packed;
+        try
+        {
+            packed = await BuildContext.PackAsync(contextDirectory, token);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new BuildFailedException(e.Message);
+        }
+        await using var tar = packed;
         var output = new BuildOutput();
         var parameters = new ImageBuildParameters
         {

@@ -1,4 +1,5 @@
 using System.Formats.Tar;
+using System.IO.Enumeration;
 
 namespace Rad.Docker;
 
@@ -11,7 +12,7 @@ public static class BuildContext
         var output = new MemoryStream();
         await using (var writer = new TarWriter(output, TarEntryFormat.Pax, leaveOpen: true))
         {
-            foreach (var file in Directory.EnumerateFileSystemEntries(directory, "*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0 }))
+            foreach (var file in Entries(directory))
             {
                 var relative = Path.GetRelativePath(directory, file).Replace('\\', '/');
                 if (relative == ".git" || relative.StartsWith(".git/", StringComparison.Ordinal) || ignore.IsIgnored(relative))
@@ -27,4 +28,13 @@ public static class BuildContext
         output.Position = 0;
         return output;
     }
+
+    // Every entry under the folder, not descending into symbolic links to folders: a link is sent as a link (as docker
+    // build does), so a link to a folder of the host never brings that folder's files into the image.
+    static IEnumerable<string> Entries(string directory) =>
+        new FileSystemEnumerable<string>(directory, (ref FileSystemEntry entry) => entry.ToFullPath(),
+            new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0 })
+        {
+            ShouldRecursePredicate = (ref FileSystemEntry entry) => !entry.Attributes.HasFlag(FileAttributes.ReparsePoint),
+        };
 }

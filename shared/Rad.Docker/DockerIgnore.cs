@@ -9,11 +9,20 @@ public sealed class DockerIgnore
 
     DockerIgnore(List<(Regex, bool)> rules) => _rules = rules;
 
+    const long MaxBytes = 1024 * 1024;
+
     public static DockerIgnore Load(string directory)
     {
         var path = Path.Combine(directory, ".dockerignore");
-        var lines = File.Exists(path) ? File.ReadAllLines(path) : [];
-        return Parse(lines);
+        var file = new FileInfo(path);
+        if (!file.Exists)
+            return Parse([]);
+        // A link (to a host file, or /dev/zero) or a huge file is no .dockerignore a repository means: refused, not read.
+        if (file.LinkTarget is not null)
+            throw new InvalidDataException(".dockerignore is a symbolic link; it must be a file of the repository");
+        if (file.Length > MaxBytes)
+            throw new InvalidDataException($".dockerignore is larger than {MaxBytes / 1024} KiB; a .dockerignore is a few lines");
+        return Parse(File.ReadAllLines(path));
     }
 
     public static DockerIgnore Parse(IEnumerable<string> lines)
