@@ -61,6 +61,16 @@ public sealed class RequestRulesTests(Stack stack)
     }
 
     [Fact]
+    public async Task A_control_character_in_a_field_is_refused_naming_it()
+    {
+        using var response = await stack.Http.PostAsJsonAsync(Deployments, new { repository = "git://127.0.0.1:9418/sample.git", configPath = "rad\u0000.json" });
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var errors = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors");
+        Assert.Equal("configPath contains the control character U+0000; send it without control characters.", errors.GetProperty("configPath")[0].GetString());
+    }
+
+    [Fact]
     public async Task An_id_that_is_not_a_guid_answers_404_with_a_problem_body()
     {
         using var response = await stack.Http.GetAsync(new Uri(stack.Api, "/api/deployments/not-an-id"));

@@ -75,6 +75,11 @@ public static partial class DeploymentRequestReader
             return null;
         }
         var text = value.GetString()!.Trim();
+        if (text.FirstOrDefault(char.IsControl) is var control && control != default)
+        {
+            errors[field] = [$"{field} contains the control character U+{(int)control:X4}; send it without control characters."];
+            return null;
+        }
         if (text.Length > maxLength)
         {
             errors[field] = [$"{field} is {text.Length} characters long; the limit is {maxLength}. Send a shorter value."];

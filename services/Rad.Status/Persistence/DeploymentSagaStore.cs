@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Dapper;
 using Npgsql;
+using Rad.Contracts;
 using Rad.Status.Monitoring;
 using Rad.Status.Saga;
 
@@ -66,7 +67,7 @@ public sealed class DeploymentSagaStore(NpgsqlConnection connection, NpgsqlTrans
         foreach (var e in saga.NewEvents)
             await connection.ExecuteAsync(new CommandDefinition("""
                 INSERT INTO deployment_events (deployment_id, seq, at, stage, state, message) VALUES (@Id, @Sequence, @At, @Stage, @State, @Message)
-                """, new { Id = saga.CorrelationId, e.Sequence, e.At, e.Stage, e.State, e.Message }, transaction, cancellationToken: token));
+                """, new { Id = saga.CorrelationId, e.Sequence, e.At, Stage = StoredText.Clean(e.Stage), e.State, Message = StoredText.CleanOrNull(e.Message) }, transaction, cancellationToken: token));
         saga.NewEvents.Clear();
         await ReleaseHistory.WriteAsync(connection, transaction, saga.NewRevisions, saga.NewPinChanges, token);
         saga.NewRevisions.Clear();

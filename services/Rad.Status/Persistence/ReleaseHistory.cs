@@ -108,7 +108,7 @@ public sealed class ReleaseHistory(NpgsqlDataSource dataSource) : IReleaseHistor
                 """, new
             {
                 r.Cluster, r.Application, r.DeploymentId, r.Repository, r.Commit, r.Image, Spec = JsonSerializer.Serialize(r.Spec, SagaJson.Options),
-                Strategy = (r.Spec.Rollout ?? RolloutPolicy.Default).Strategy, r.Outcome, r.Note, r.At,
+                Strategy = (r.Spec.Rollout ?? RolloutPolicy.Default).Strategy, r.Outcome, Note = StoredText.CleanOrNull(r.Note), r.At,
             }, transaction, cancellationToken: token));
         foreach (var p in pins)
         {
@@ -118,7 +118,7 @@ public sealed class ReleaseHistory(NpgsqlDataSource dataSource) : IReleaseHistor
                     SELECT @Cluster, @Application, max(revision), @Actor, @Reason, @At FROM revisions WHERE cluster = @Cluster AND application = @Application
                     ON CONFLICT (cluster, application) DO UPDATE SET revision = EXCLUDED.revision, pinned_by = EXCLUDED.pinned_by, reason = EXCLUDED.reason,
                         pinned_at = EXCLUDED.pinned_at
-                    """, p, transaction, cancellationToken: token));
+                    """, new { p.Cluster, p.Application, Actor = StoredText.Clean(p.Actor), Reason = StoredText.CleanOrNull(p.Reason), p.At }, transaction, cancellationToken: token));
             else
                 await connection.ExecuteAsync(new CommandDefinition(
                     "DELETE FROM pins WHERE cluster = @Cluster AND application = @Application", p, transaction, cancellationToken: token));
@@ -126,7 +126,7 @@ public sealed class ReleaseHistory(NpgsqlDataSource dataSource) : IReleaseHistor
                 INSERT INTO pin_events (cluster, application, action, revision, actor, reason, deployment_id, at)
                 SELECT @Cluster, @Application, @Action, (SELECT max(revision) FROM revisions WHERE cluster = @Cluster AND application = @Application),
                        @Actor, @Reason, @DeploymentId, @At
-                """, new { p.Cluster, p.Application, Action = p.Pinned ? "pinned" : "unpinned", p.Actor, p.Reason, p.DeploymentId, p.At },
+                """, new { p.Cluster, p.Application, Action = p.Pinned ? "pinned" : "unpinned", Actor = StoredText.Clean(p.Actor), Reason = StoredText.CleanOrNull(p.Reason), p.DeploymentId, p.At },
                 transaction, cancellationToken: token));
         }
     }
