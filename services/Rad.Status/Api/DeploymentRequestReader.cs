@@ -75,9 +75,10 @@ public static partial class DeploymentRequestReader
             return null;
         }
         var text = value.GetString()!.Trim();
-        if (text.FirstOrDefault(char.IsControl) is var control && control != default)
+        // Not FirstOrDefault: NUL, the character PostgreSQL refuses, is char's default.
+        if (text.Where(char.IsControl).Select(c => (int?)c).FirstOrDefault() is { } control)
         {
-            errors[field] = [$"{field} contains the control character U+{(int)control:X4}; send it without control characters."];
+            errors[field] = [$"{field} contains the control character U+{control:X4}; send it without control characters."];
             return null;
         }
         if (text.Length > maxLength)
