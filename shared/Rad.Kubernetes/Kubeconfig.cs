@@ -33,6 +33,7 @@ public static class Kubeconfig
         K8SConfiguration config;
         try
         {
+            YamlAliases.Refuse(yaml);
             config = KubernetesYaml.Deserialize<K8SConfiguration>(yaml) ?? throw new KubeconfigException("the kubeconfig is empty");
         }
         catch (YamlException e)

@@ -18,7 +18,11 @@ public static partial class ManifestYaml
         Separator().Split(text).Select(Read).OfType<JsonObject>().ToList();
 
     /// <summary>One document; null when it holds nothing.</summary>
-    public static JsonObject? Read(string document) => JsonSerializer.SerializeToNode(KubernetesYaml.Deserialize<Dictionary<string, object>>(document)) as JsonObject;
+    public static JsonObject? Read(string document)
+    {
+        YamlAliases.Refuse(document);
+        return JsonSerializer.SerializeToNode(KubernetesYaml.Deserialize<Dictionary<string, object>>(document)) as JsonObject;
+    }
 
     /// <summary>The objects as one YAML stream, each document starting with "---".</summary>
     public static string WriteAll(IEnumerable<JsonObject> objects) => "---\n" + KubernetesYaml.SerializeAll(objects.Select(ToPlain));
