@@ -1,3 +1,5 @@
+using Rad.Contracts;
+
 namespace Rad.Cloner;
 
 /// <summary>
@@ -31,7 +33,7 @@ public static class CheckoutPath
                 {
                     // An absolute link is followed from the root of the file system: inside the checkout only if it names it.
                     if (!IsInside(root, System.IO.Path.GetFullPath(target)))
-                        return (null, $"is a symbolic link to {Shown(target)}, outside the repository");
+                        return (null, $"is a symbolic link to {Excerpt.Of(target, 100)}, outside the repository");
                     foreach (var piece in System.IO.Path.GetRelativePath(root, System.IO.Path.GetFullPath(target)).Split('/').Reverse())
                         pending.Push(piece);
                     current = root;
@@ -55,5 +57,4 @@ public static class CheckoutPath
     static bool IsInside(string root, string path) =>
         path == root || path.StartsWith(root.EndsWith('/') ? root : root + "/", StringComparison.Ordinal);
 
-    static string Shown(string target) => target.Length > 100 ? target[..100] + "..." : target;
 }

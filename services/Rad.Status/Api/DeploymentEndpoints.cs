@@ -87,7 +87,7 @@ public static class DeploymentEndpoints
         api.MapGet("/{id:guid}/events", DeploymentEventStream.StreamAsync);
         // Anything else under a deployment is not one: the same problem body as any other error, never an empty 404.
         api.MapGet("/{**rest}", (string rest) => Results.Problem(statusCode: 404, title: "Deployment not found",
-            detail: $"'{(rest.Length > 100 ? rest[..100] + "..." : rest)}' is not a deployment id: ids look like 0d3f0000-71c0-6271-29c3-08df4977c5cf (GET /api/deployments lists them)."));
+            detail: $"'{Excerpt.Of(rest, 100)}' is not a deployment id: ids look like 0d3f0000-71c0-6271-29c3-08df4977c5cf (GET /api/deployments lists them)."));
         app.MapGet("/api/events", AllDeploymentsEventStream.StreamAsync);
     }
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Rad.Contracts;
 using Rad.Status.Notifications;
 
 namespace Rad.Status.Api;
@@ -89,7 +90,7 @@ public static class NotificationEndpoints
 
     static IResult BadId(string text) => Results.ValidationProblem(new Dictionary<string, string[]>
     {
-        ["id"] = [$"\"{(text.Length > 60 ? text[..60] + "..." : text)}\" is not a notification id: use the id POST /api/notifications answered (GET /api/notifications lists them)."],
+        ["id"] = [$"\"{Excerpt.Of(text, 60)}\" is not a notification id: use the id POST /api/notifications answered (GET /api/notifications lists them)."],
     }, title: "The notification id is not valid.");
 
     static IResult NotFound(Guid id) =>

@@ -1,12 +1,13 @@
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Net.Http.Headers;
+using Rad.Contracts;
 
 namespace Rad.Status.Api;
 
 /// <summary>
-/// Refuses a request body that is not JSON (415), and caps every API request body before an endpoint reads it: 64 KiB (a deployment request is a few hundred bytes), 1 MiB
-/// for cluster registrations (they carry a kubeconfig). Over the cap the answer is 413 with a problem body saying the
-/// limit, whether the size was announced (Content-Length) or found while reading.
+/// Refuses a request body that is not JSON (415), and caps every API request body before an endpoint reads it: 64 KiB
+/// (a deployment request is a few hundred bytes), 1 MiB for cluster registrations (they carry a kubeconfig). Over the
+/// cap the answer is 413 with a problem body saying the limit, whether announced (Content-Length) or found while reading.
 /// </summary>
 public static class RequestBodyLimit
 {
@@ -40,15 +41,14 @@ public static class RequestBodyLimit
     });
 
     static bool HasBody(HttpRequest request) =>
-        HttpMethods.IsPost(request.Method) || HttpMethods.IsPut(request.Method) || HttpMethods.IsPatch(request.Method)
-            ? request.ContentLength > 0 || request.ContentLength is null && request.Headers.TransferEncoding.Count > 0
-            : false;
+        (HttpMethods.IsPost(request.Method) || HttpMethods.IsPut(request.Method) || HttpMethods.IsPatch(request.Method))
+        && (request.ContentLength > 0 || request.ContentLength is null && request.Headers.TransferEncoding.Count > 0);
 
     static bool IsJson(string? contentType) =>
         MediaTypeHeaderValue.TryParse(contentType, out var media) && media.MediaType.Value is { } type
         && (type.Equals("application/json", StringComparison.OrdinalIgnoreCase) || type.EndsWith("+json", StringComparison.OrdinalIgnoreCase));
 
-    static string Shown(string? contentType) => contentType is null ? "(none)" : contentType.Length > 100 ? contentType[..100] + "..." : contentType;
+    static string Shown(string? contentType) => contentType is null ? "(none)" : Excerpt.Of(contentType, 100);
 
     static Task TooLargeAsync(HttpContext context, long limit, string seen) =>
         Results.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "The request body is too large.",

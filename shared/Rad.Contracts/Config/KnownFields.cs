@@ -19,7 +19,7 @@ public static class KnownFields
         {
             if (known.Contains(property.Name, StringComparer.Ordinal))
                 continue;
-            var name = property.Name.Length > MaxShownName ? property.Name[..MaxShownName] + "..." : property.Name;
+            var name = Excerpt.Of(property.Name, MaxShownName);
             var hint = property.Name.Length > MaxShownName ? null : known.FirstOrDefault(k => LooksLike(k, property.Name));
             yield return (name, hint is null
                 ? $"is not a known field (known: {string.Join(", ", known)})"
