@@ -34,7 +34,7 @@ public sealed class EdgeReconciler(IDockerClient docker, HaproxyControl haproxy,
                 {
                     // The weights live in the file too, so the next reload keeps them. Only numbers changed in a file
                     // HAProxy already accepted, so it is not checked again (that check starts a process).
-                    await WriteAsync(settings.ConfigPath, config, token);
+                    await EdgeFiles.ReplaceAsync(settings.ConfigPath, config, token);
                     logger.LogInformation("Edge weights set: {Routes}", Describe(routes));
                 }
                 else
@@ -100,23 +100,13 @@ public sealed class EdgeReconciler(IDockerClient docker, HaproxyControl haproxy,
         return routes;
     }
 
-    static async Task WriteAsync(string path, string config, CancellationToken token)
-    {
-        var candidate = path + ".next";
-        await File.WriteAllTextAsync(candidate, config, token);
-        File.Move(candidate, path, overwrite: true);
-    }
-
-    static async Task WriteValidatedAsync(string path, string config, CancellationToken token)
-    {
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        var candidate = path + ".next";
-        await File.WriteAllTextAsync(candidate, config, token);
-        var check = Process.Start(new ProcessStartInfo("haproxy", ["-c", "-q", "-f", candidate]) { RedirectStandardError = true, RedirectStandardOutput = true })!;
-        var errors = await check.StandardError.ReadToEndAsync(token);
-        await check.WaitForExitAsync(token);
-        if (check.ExitCode != 0)
-            throw new InvalidOperationException($"HAProxy rejects the generated configuration {candidate}: {errors.Trim()}");
-        File.Move(candidate, path, overwrite: true);
-    }
+    static Task WriteValidatedAsync(string path, string config, CancellationToken token) =>
+        EdgeFiles.ReplaceAsync(path, config, token, async candidate =>
+        {
+            var check = Process.Start(new ProcessStartInfo("haproxy", ["-c", "-q", "-f", candidate]) { RedirectStandardError = true, RedirectStandardOutput = true })!;
+            var errors = await check.StandardError.ReadToEndAsync(token);
+            await check.WaitForExitAsync(token);
+            if (check.ExitCode != 0)
+                throw new InvalidOperationException($"HAProxy rejects the generated configuration {candidate}: {errors.Trim()}");
+        });
 }

@@ -41,9 +41,7 @@ public sealed class HaproxyControl(EdgeOptions options)
             // No worker answers (HAProxy is starting): the new one starts its checks afresh, as it would without a file.
             return;
         }
-        var next = options.ServerStatePath + ".next";
-        await File.WriteAllTextAsync(next, state, token);
-        File.Move(next, options.ServerStatePath, overwrite: true);
+        await EdgeFiles.ReplaceAsync(options.ServerStatePath, state, token);
     }
 
     /// <summary>Every proxy and server row of "show stat", and the worker they come from (its counters start at its start).</summary>
