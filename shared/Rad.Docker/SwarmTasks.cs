@@ -22,7 +22,7 @@ public static class SwarmTasks
         foreach (var task in tasks.Where(t => t.Status?.State == TaskState.Running))
         {
             if (await AddressOnAsync(docker, task, network, token) is { } address)
-                result.Add(new RunningTask(task.ID, ImageOf(task), address));
+                result.Add(new RunningTask(task.ID, ImageOf(task), address, task.CreatedAt ?? default));
         }
         return result;
     }
