@@ -14,7 +14,7 @@ public sealed class CheckoutCache(IOptions<ClonerOptions> options, TimeProvider 
 {
     public const string FolderName = ".commits";
 
-    string Root => Path.Combine(options.Value.Workspace, FolderName);
+    public string Root => Path.Combine(options.Value.Workspace, FolderName);
 
     public bool TryCopyTo(GitRemote remote, string commit, string directory)
     {
@@ -42,7 +42,7 @@ public sealed class CheckoutCache(IOptions<ClonerOptions> options, TimeProvider 
         var entry = Entry(remote, commit);
         if (!Directory.Exists(entry))
         {
-            var scratch = $"{entry}.partial-{Guid.NewGuid():N}";
+            var scratch = ScratchFolder.PartialFor(entry);
             try
             {
                 // The builder never reads .git, and a working tree is all a later deployment needs.
@@ -80,7 +80,7 @@ public sealed class CheckoutCache(IOptions<ClonerOptions> options, TimeProvider 
 
     static void Remove(string directory)
     {
-        var doomed = $"{directory}.removing-{Guid.NewGuid():N}";
+        var doomed = ScratchFolder.RemovingFor(directory);
         try
         {
             Directory.Move(directory, doomed);

@@ -37,7 +37,7 @@ public sealed class CloneRepositoryConsumer(IOptions<ClonerOptions> options, Che
         }
         else
         {
-            var scratch = $"{target}.partial-{Guid.NewGuid():N}";
+            var scratch = ScratchFolder.PartialFor(target);
             try
             {
                 (commit, fetched) = await CloneAsync(command, remote, scratch, context.CancellationToken);
