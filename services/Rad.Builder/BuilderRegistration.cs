@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Rad.Docker;
 using Rad.Hosting;
 
@@ -5,13 +6,20 @@ namespace Rad.Builder;
 
 public static class BuilderRegistration
 {
-    /// <summary>The builder: BuildImage commands, built and pushed through the Docker engine (Rad:Docker, Rad:Registries).</summary>
+    /// <summary>The builder: BuildImage commands, built and pushed through the Docker engine (Rad:Docker, Rad:Registries), and image collection.</summary>
     public static WebApplicationBuilder AddBuilder(this WebApplicationBuilder builder)
     {
-        builder.AddRadService("builder", bus => bus.AddConsumer<BuildImageConsumer>(typeof(BuildImageConsumerDefinition)));
+        builder.AddRadService("builder", bus =>
+        {
+            bus.AddConsumer<BuildImageConsumer>(typeof(BuildImageConsumerDefinition));
+            bus.AddConsumer<PruneImagesConsumer>();
+        });
         builder.Services.AddRadDocker(builder.Configuration);
         builder.Services.AddSingleton<ImageBuilder>();
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<ImagePruner>();
         BuildMetrics.Register();
+        GcMetrics.Register();
         return builder;
     }
 }

@@ -1,9 +1,11 @@
+using Microsoft.Extensions.Options;
 using Npgsql;
 using Prometheus;
 using Rad.Clusters;
 using Rad.Contracts;
 using Rad.Hosting;
 using Rad.Status.Api;
+using Rad.Status.Collection;
 using Rad.Status.Dashboard;
 using Rad.Status.Deadlines;
 using Rad.Status.Events;
@@ -29,6 +31,7 @@ public static class StatusRegistration
             bus.AddConsumer<DeploymentQueueConsumer>(typeof(DeploymentQueueConsumerDefinition));
             bus.AddRequestClient<DeleteCluster>();
             bus.AddRequestClient<DescribeApplications>();
+            bus.AddRequestClient<PruneImages>();
             // Every status instance needs every progress message for the streams it serves: its own auto-deleted queue, in order.
             bus.AddConsumer<DeploymentProgressedConsumer>().Endpoint(endpoint =>
             {
@@ -59,6 +62,11 @@ public static class StatusRegistration
         services.Configure<DeadlineSweeperOptions>(builder.Configuration.GetSection(DeadlineSweeperOptions.Section));
         services.AddHostedService<StatusWarmup>();
         services.AddHostedService<DeadlineSweeper>();
+        services.AddSingleton<KeptImages>();
+        services.AddOptions<ImageCollectionOptions>().Bind(builder.Configuration.GetSection(ImageCollectionOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<ImageCollectionOptions>, ImageCollectionOptionsValidator>();
+        services.AddSingleton<ImageCollector>();
+        services.AddHostedService(sp => sp.GetRequiredService<ImageCollector>());
         services.AddSingleton<IMetricFactory>(Metrics.DefaultFactory);
         services.AddSingleton<DeploymentMetrics>();
         services.AddSingleton<DeploymentGauges>();
@@ -77,6 +85,7 @@ public static class StatusRegistration
         app.MapClusterEndpoints();
         app.MapApplicationEndpoints();
         app.MapNotificationEndpoints();
+        app.MapGcEndpoints();
         return app;
     }
 }

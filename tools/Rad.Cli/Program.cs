@@ -6,7 +6,7 @@ using Rad.Cli.Commands;
 var root = new RootCommand("rad: deploy the applications of a git repository and follow every stage")
 {
     DeployCommand.Create(), StatusCommand.Create(), LogCommand.Create(), ListCommand.Create(), AppsCommand.Create(), HistoryCommand.Create(),
-    RollbackCommand.Create(), UnpinCommand.Create(), RenderCommand.Create(), ClustersCommand.Create(), NotifyCommand.Create(),
+    RollbackCommand.Create(), UnpinCommand.Create(), RenderCommand.Create(), ClustersCommand.Create(), NotifyCommand.Create(), GcCommand.Create(),
 };
 root.Options.Add(CommandRunner.Api);
 root.Options.Add(CommandRunner.Output);

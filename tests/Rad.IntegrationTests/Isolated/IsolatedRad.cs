@@ -289,13 +289,17 @@ public class IsolatedRad : IAsyncLifetime
 
     async Task RemoveSwarmServiceAsync(string name)
     {
-        if ((await Stack.RunAsync("docker", "service", "ls", "-q", "--filter", $"name={name}")).Trim().Length > 0)
-            await Stack.RunAsync("docker", "service", "rm", name);
-        // Swarm removes the service's containers shortly after; the images can go once they have.
+        // The application's service, and its other slot (NAME_b) once a second revision was deployed.
+        var services = (await Stack.RunAsync("docker", "service", "ls", "--format", "{{.Name}}", "--filter", $"name={name}"))
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(s => s == name || s.StartsWith(name + "_", StringComparison.Ordinal)).ToList();
+        foreach (var service in services)
+            await Stack.RunAsync("docker", "service", "rm", service);
+        // Swarm removes the services' containers shortly after; the images can go once they have.
         var watch = Stopwatch.StartNew();
-        while ((await Stack.RunAsync("docker", "ps", "-aq", "--filter", $"label=com.docker.swarm.service.name={name}")).Trim().Length > 0
-               && watch.Elapsed < TimeSpan.FromSeconds(30))
-            await Task.Delay(250);
+        foreach (var service in services)
+            while ((await Stack.RunAsync("docker", "ps", "-aq", "--filter", $"label=com.docker.swarm.service.name={service}")).Trim().Length > 0
+                   && watch.Elapsed < TimeSpan.FromSeconds(30))
+                await Task.Delay(250);
         var images = (await Stack.RunAsync("docker", "images", "--format", "{{.Repository}}:{{.Tag}}", $"{Registry}/{name}"))
             .Split('\n', StringSplitOptions.RemoveEmptyEntries);
         if (images.Length > 0)
