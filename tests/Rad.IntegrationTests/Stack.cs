@@ -81,7 +81,8 @@ public sealed class Stack : IAsyncLifetime
     }
 
     /// <summary>Publishes the files as the single commit of branch main of a repository on RAD's git server.</summary>
-    public async Task<string> PublishRepoAsync(string name, IReadOnlyDictionary<string, string> files)
+    /// <summary>Publishes the files, and symbolic links (path in the repository to target), as the repository NAME.</summary>
+    public async Task<string> PublishRepoAsync(string name, IReadOnlyDictionary<string, string> files, IReadOnlyDictionary<string, string>? links = null)
     {
         var directory = Directory.CreateTempSubdirectory("rad-it-");
         try
@@ -91,6 +92,12 @@ public sealed class Stack : IAsyncLifetime
                 var full = Path.Combine(directory.FullName, path);
                 Directory.CreateDirectory(Path.GetDirectoryName(full)!);
                 await File.WriteAllTextAsync(full, content);
+            }
+            foreach (var (path, target) in links ?? new Dictionary<string, string>())
+            {
+                var full = Path.Combine(directory.FullName, path);
+                Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+                File.CreateSymbolicLink(full, target);
             }
             return (await ScriptAsync("publish-repo", directory.FullName, name)).Trim();
         }
@@ -195,6 +202,14 @@ public sealed class Stack : IAsyncLifetime
             await Task.Delay(100);
         }
         throw new TimeoutException($"stage {stage} of {id} did not start within {limit.TotalSeconds:0} s");
+    }
+
+    /// <summary>The resident memory (MB) of the RAD service whose pid scripts/up recorded.</summary>
+    public long ServiceRssMegabytes(string service)
+    {
+        var pid = int.Parse(File.ReadAllText(Path.Combine(State, "run", $"{service}.pid")).Trim());
+        var line = File.ReadLines($"/proc/{pid}/status").Single(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
+        return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) / 1024;
     }
 
     /// <summary>Kills, with SIGKILL, the RAD service whose pid scripts/up recorded; only that process.</summary>

@@ -4,13 +4,40 @@ using System.Text;
 using System.Text.Json;
 using Xunit;
 
-namespace Rad.IntegrationTests;
+namespace Rad.IntegrationTests.Hostile;
 
-/// <summary>What the status API refuses before anything is recorded: hostile sizes, bodies that are not JSON, unknown fields, ids that are not ids.</summary>
+/// <summary>
+/// Issue 12, items 1 and 7: what the status API refuses before anything is recorded, each in under a second: hostile
+/// sizes (a 1 MB repository took 79.7 s to accept and every later GET of it 36-65 s; a 10 MB one never became a
+/// deployment and kept Rad.Status busy), bodies that are not JSON, unknown fields, ids that are not ids.
+/// </summary>
 [Collection(nameof(StackCollection))]
-public sealed class RequestRulesTests(Stack stack)
+public sealed class HostileRequestTests(Stack stack)
 {
+    static readonly TimeSpan RefusalLimit = TimeSpan.FromSeconds(1);
+
     Uri Deployments => new(stack.Api, "/api/deployments");
+
+    [Theory]
+    [InlineData(10_000)]
+    [InlineData(100_000)]
+    [InlineData(1_000_000)]
+    [InlineData(10_000_000)]
+    public async Task A_long_repository_is_refused_within_a_second_and_the_api_stays_quick(int length)
+    {
+        var body = JsonSerializer.Serialize(new { repository = "https://user:token@example.com/" + new string('a', length) });
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+
+        using var response = await stack.Http.PostAsync(Deployments, new StringContent(body, Encoding.UTF8, "application/json"));
+        watch.Stop();
+
+        Assert.True(response.StatusCode is HttpStatusCode.BadRequest or HttpStatusCode.RequestEntityTooLarge, $"answered {(int)response.StatusCode}");
+        Assert.True(watch.Elapsed < RefusalLimit, $"the refusal took {watch.Elapsed.TotalMilliseconds:0} ms");
+        watch.Restart();
+        using var list = await stack.Http.GetAsync(new Uri(stack.Api, "/api/deployments?limit=20"));
+        Assert.Equal(HttpStatusCode.OK, list.StatusCode);
+        Assert.True(watch.Elapsed < RefusalLimit, $"the list took {watch.Elapsed.TotalMilliseconds:0} ms after the refusal");
+    }
 
     [Fact]
     public async Task A_repository_url_over_2_KiB_is_refused_naming_the_limit()
