@@ -11,6 +11,9 @@ public static class GcMetrics
     static readonly Counter Reclaimed = Metrics.CreateCounter("rad_gc_bytes_reclaimed_total",
         "Bytes of the images image collection removed (images shared with other repositories count 0).");
 
+    static readonly Counter Forgotten = Metrics.CreateCounter("rad_gc_registry_manifests_removed_total",
+        "Registry manifests of revisions no longer kept that image collection deleted (the registry frees their layers in its own garbage collection).");
+
     static readonly Gauge Kept = Metrics.CreateGauge("rad_gc_images_kept",
         "Engine images the last image collection kept because a kept revision (the last N per application, or a pin) runs them.");
 
@@ -20,8 +23,9 @@ public static class GcMetrics
     /// <summary>Every metric at 0 from the start (the fields exist once the class is touched).</summary>
     public static void Register() => Kept.Set(0);
 
-    public static void Record(int removed, long bytes, int kept)
+    public static void Record(int removed, long bytes, int kept, int forgotten)
     {
+        Forgotten.Inc(forgotten);
         Removed.Inc(removed);
         Reclaimed.Inc(bytes);
         Kept.Set(kept);

@@ -11,7 +11,7 @@ namespace Rad.Builder;
 /// forced: an image a container still uses (a running replica, or a stopped task Swarm keeps in its history) stays and
 /// says so. References of other repositories on the same image are left alone, so such an image is untagged, not removed.
 /// </summary>
-public sealed class ImagePruner(IDockerClient docker, TimeProvider clock, ILogger<ImagePruner> logger)
+public sealed class ImagePruner(IDockerClient docker, RegistryManifests registries, TimeProvider clock, ILogger<ImagePruner> logger)
 {
     public async Task<ImagesPruned> PruneAsync(PruneImages command, CancellationToken token)
     {
@@ -54,14 +54,23 @@ public sealed class ImagePruner(IDockerClient docker, TimeProvider clock, ILogge
             removed.Add(new PrunedImage(image.ID, references, size));
         }
 
+        List<PrunedImage> forgotten = [], unforgotten = [];
+        foreach (var image in command.Forget.Where(i => !keep.Contains(i)))
+        {
+            if (!command.DryRun && await registries.DeleteAsync(image, token) is { } problem)
+                unforgotten.Add(new PrunedImage(image, [image], 0, problem));
+            else
+                forgotten.Add(new PrunedImage(image, [image], 0));
+        }
+
         var bytes = removed.Sum(i => i.Size);
         if (!command.DryRun)
         {
-            GcMetrics.Record(removed.Count, bytes, kept);
-            logger.LogInformation("Image collection removed {Removed} images ({Megabytes:0.0} MB), kept {Kept} of kept revisions and {Young} younger than {MinimumAge}; {Refused} could not go",
-                removed.Count, bytes / 1e6, kept, young, command.MinimumAge, refused.Count);
+            GcMetrics.Record(removed.Count, bytes, kept, forgotten.Count);
+            logger.LogInformation("Image collection removed {Removed} engine images ({Megabytes:0.0} MB) and {Forgotten} registry manifests; kept {Kept} of kept revisions and {Young} younger than {MinimumAge}; {Refused} could not go",
+                removed.Count, bytes / 1e6, forgotten.Count, kept, young, command.MinimumAge, refused.Count + unforgotten.Count);
         }
-        return new ImagesPruned(command.DryRun, removed, refused, kept, young, bytes);
+        return new ImagesPruned(command.DryRun, removed, refused, kept, young, bytes, forgotten, unforgotten);
     }
 
     async Task<string?> RemoveAsync(IReadOnlyList<string> references, CancellationToken token)

@@ -24,8 +24,10 @@ public static class GcEndpoints
                     result.Bytes,
                     result.Kept,
                     result.TooYoung,
-                    Removed = result.Removed,
-                    Refused = result.Refused,
+                    result.Removed,
+                    result.Refused,
+                    result.RegistryRemoved,
+                    result.RegistryRefused,
                 });
             }
             catch (RequestTimeoutException)

@@ -18,8 +18,8 @@ public sealed class ImageCollector(
     public async Task<ImagesPruned> RunAsync(bool dryRun, CancellationToken token)
     {
         var settings = options.Value;
-        var (repositories, keep) = await kept.ReadAsync(settings.KeepRevisions, token);
-        var answer = await builder.GetResponse<ImagesPruned>(new PruneImages(dryRun, repositories, keep, settings.MinimumAge), token, RequestTimeout.After(m: 5));
+        var (repositories, keep, forget) = await kept.ReadAsync(settings.KeepRevisions, clock.GetUtcNow() - settings.MinimumAge, token);
+        var answer = await builder.GetResponse<ImagesPruned>(new PruneImages(dryRun, repositories, keep, settings.MinimumAge, forget), token, RequestTimeout.After(m: 5));
         return answer.Message;
     }
 
@@ -33,7 +33,8 @@ public sealed class ImageCollector(
             try
             {
                 var result = await RunAsync(dryRun: false, stoppingToken);
-                logger.LogInformation("Image collection removed {Removed} images ({Megabytes:0.0} MB); {Refused} could not go", result.Removed.Count, result.Bytes / 1e6, result.Refused.Count);
+                logger.LogInformation("Image collection removed {Removed} engine images ({Megabytes:0.0} MB) and {Forgotten} registry manifests; {Refused} could not go",
+                    result.Removed.Count, result.Bytes / 1e6, result.RegistryRemoved.Count, result.Refused.Count + result.RegistryRefused.Count);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {

@@ -48,6 +48,8 @@ public sealed class HostileImageCollectionTests(CollectingRad rad) : IClassFixtu
         Assert.All(old, image => Assert.Contains(image, listed));
         Assert.All(recent, image => Assert.DoesNotContain(image, listed));
         Assert.All(images, image => Assert.True(EngineHas(image), $"the dry run removed {image}"));
+        Assert.Equal(old.Order(), Registry(dry, "registryRemoved").Order());
+        Assert.All(images, image => Assert.True(RegistryHas(image).Result, $"the dry run deleted {image} from the registry"));
 
         var removedBefore = await MetricAsync("rad_gc_images_removed_total");
         var wet = await GcAsync(dryRun: false);
@@ -57,6 +59,9 @@ public sealed class HostileImageCollectionTests(CollectingRad rad) : IClassFixtu
         Assert.All(old, image => Assert.False(EngineHas(image), $"{image} is still in the engine"));
         Assert.All(recent, image => Assert.True(EngineHas(image), $"{image}, of a kept revision, was removed"));
         Assert.True(wet.GetProperty("bytes").GetInt64() > 0);
+        Assert.Equal(old.Order(), Registry(wet, "registryRemoved").Order());
+        foreach (var image in images)
+            Assert.True(await RegistryHas(image) == recent.Contains(image), $"{image}: in the registry {await RegistryHas(image)}, kept {recent.Contains(image)}");
         Assert.True(await MetricAsync("rad_gc_images_removed_total") >= removedBefore + old.Count);
         Assert.Equal("revision 4", (await rad.Http.GetStringAsync($"http://{IsolatedRad.EdgeHost}:{port}/")).Trim());
     }
@@ -71,6 +76,18 @@ public sealed class HostileImageCollectionTests(CollectingRad rad) : IClassFixtu
 
     static IEnumerable<string> References(JsonElement answer, string list) =>
         answer.GetProperty(list).EnumerateArray().SelectMany(i => i.GetProperty("references").EnumerateArray().Select(r => r.GetString()!));
+
+    static IEnumerable<string> Registry(JsonElement answer, string list) => answer.GetProperty(list).EnumerateArray().Select(i => i.GetProperty("id").GetString()!);
+
+    async Task<bool> RegistryHas(string image)
+    {
+        var at = image.IndexOf('@');
+        var slash = image.IndexOf('/');
+        using var request = new HttpRequestMessage(HttpMethod.Head, $"http://{image[..slash]}/v2/{image[(slash + 1)..at]}/manifests/{image[(at + 1)..]}");
+        request.Headers.Accept.ParseAdd("application/vnd.docker.distribution.manifest.v2+json");
+        using var response = await rad.Http.SendAsync(request);
+        return response.StatusCode == HttpStatusCode.OK;
+    }
 
     static bool EngineHas(string image)
     {

@@ -27,9 +27,14 @@ public static class GcCommand
                 Console.Out.WriteLine($"{(dry ? "would remove" : "removed")} {Size(image.Size),9}  {string.Join(", ", image.References)}");
             foreach (var image in answer.Refused)
                 Console.Out.WriteLine($"kept         {Size(image.Size),9}  {string.Join(", ", image.References)}: {image.Reason}");
+            foreach (var image in answer.RegistryRemoved)
+                Console.Out.WriteLine($"{(dry ? "would delete" : "deleted")}  registry  {image.Id}");
+            foreach (var image in answer.RegistryRefused)
+                Console.Out.WriteLine($"kept          registry  {image.Id}: {image.Reason}");
             Console.Out.WriteLine($"{(dry ? "would remove" : "removed")} {answer.Removed.Count} images ({Size(answer.Bytes)}); " +
                                   $"{answer.Kept} kept for the last {answer.KeepRevisions} revisions of each application and pins, " +
-                                  $"{answer.TooYoung} younger than {answer.MinimumAge}, {answer.Refused.Count} could not go");
+                                  $"{answer.TooYoung} younger than {answer.MinimumAge}, {answer.Refused.Count} could not go; " +
+                                  $"{(dry ? "would delete" : "deleted")} {answer.RegistryRemoved.Count} manifests from registries, {answer.RegistryRefused.Count} could not go");
             return ExitCodes.Succeeded;
         }, token));
         return gc;
@@ -37,5 +42,6 @@ public static class GcCommand
 
     static string Size(long bytes) => string.Create(CultureInfo.InvariantCulture, $"{bytes / 1e6:0.0} MB");
 
-    sealed record GcAnswer(bool DryRun, int KeepRevisions, string MinimumAge, long Bytes, int Kept, int TooYoung, List<PrunedImage> Removed, List<PrunedImage> Refused);
+    sealed record GcAnswer(bool DryRun, int KeepRevisions, string MinimumAge, long Bytes, int Kept, int TooYoung, List<PrunedImage> Removed, List<PrunedImage> Refused,
+        List<PrunedImage> RegistryRemoved, List<PrunedImage> RegistryRefused);
 }
