@@ -8,8 +8,8 @@ public static class GcMetrics
     static readonly Counter Removed = Metrics.CreateCounter("rad_gc_images_removed_total",
         "Engine images of revisions no longer kept for rollback that image collection removed.");
 
-    static readonly Counter Reclaimed = Metrics.CreateCounter("rad_gc_bytes_reclaimed_total",
-        "Bytes of the images image collection removed (images shared with other repositories count 0).");
+    static readonly Counter Reclaimed = Metrics.CreateCounter("rad_gc_image_bytes_removed_total",
+        "Sum of the engine's sizes of the images image collection removed; a layer shared with images that stay counts in each but is not freed, so the disk freed is at most this.");
 
     static readonly Counter Forgotten = Metrics.CreateCounter("rad_gc_registry_manifests_removed_total",
         "Registry manifests of revisions no longer kept that image collection deleted (the registry frees their layers in its own garbage collection).");

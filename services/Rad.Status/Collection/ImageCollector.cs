@@ -19,7 +19,7 @@ public sealed class ImageCollector(
     {
         var settings = options.Value;
         var (repositories, keep, forget) = await kept.ReadAsync(settings.KeepRevisions, clock.GetUtcNow() - settings.MinimumAge, token);
-        var answer = await builder.GetResponse<ImagesPruned>(new PruneImages(dryRun, repositories, keep, settings.MinimumAge, forget), token, RequestTimeout.After(m: 5));
+        var answer = await builder.GetResponse<ImagesPruned>(new PruneImages(dryRun, repositories, keep, settings.MinimumAge, forget), token, RequestTimeout.After(m: 15));
         return answer.Message;
     }
 

@@ -31,7 +31,7 @@ public static class GcCommand
                 Console.Out.WriteLine($"{(dry ? "would delete" : "deleted")}  registry  {image.Id}");
             foreach (var image in answer.RegistryRefused)
                 Console.Out.WriteLine($"kept          registry  {image.Id}: {image.Reason}");
-            Console.Out.WriteLine($"{(dry ? "would remove" : "removed")} {answer.Removed.Count} images ({Size(answer.Bytes)}); " +
+            Console.Out.WriteLine($"{(dry ? "would remove" : "removed")} {answer.Removed.Count} images (up to {Size(answer.Bytes)}: layers they share with images that stay are not freed); " +
                                   $"{answer.Kept} kept for the last {answer.KeepRevisions} revisions of each application and pins, " +
                                   $"{answer.TooYoung} younger than {answer.MinimumAge}, {answer.Refused.Count} could not go; " +
                                   $"{(dry ? "would delete" : "deleted")} {answer.RegistryRemoved.Count} manifests from registries, {answer.RegistryRefused.Count} could not go");
