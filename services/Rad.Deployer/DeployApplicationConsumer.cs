@@ -39,7 +39,7 @@ public sealed class DeployApplicationConsumer(ClusterCatalog clusters, RegistryI
 
     async Task EnsureImageInRegistryAsync(DeployApplication command, CancellationToken token)
     {
-        var (digest, problem) = await registry.DigestAsync(command.ImageReference, credentials.Value.AuthFor(command.ImageReference), token);
+        var (digest, problem) = await registry.DigestAsync(command.ImageReference, credentials.Value.ReadAuth(command.ImageReference), token);
         if (digest is null)
             throw new DeploymentFailedException($"image {command.ImageReference} is gone from the registry ({problem}); it cannot be deployed again");
     }
