@@ -45,11 +45,12 @@ public static class DeploymentEventStream
             {
                 if (await NextOrNoneAsync(subscription, Resync, token) is not { } progressed)
                 {
-                    // Nothing from the bus for a while: the stored log is the record, read it (and the state it led to).
+                    // Nothing from the bus for a while: the stored log is the record. The state is read first: the saga commits
+                    // a step's events with its state, so every event up to that state is in the log read after it.
                     var before = last;
-                    last = await WriteStoredAsync(response, queries, id, last, token);
                     if (await queries.FindAsync(id, token) is { } stored)
                         state = PublicState.Of(stored.Saga.CurrentState);
+                    last = await WriteStoredAsync(response, queries, id, last, token);
                     if (last == before && DateTimeOffset.UtcNow - quietSince >= KeepAlive)
                     {
                         await response.WriteAsync(": keep-alive\n\n", token);
