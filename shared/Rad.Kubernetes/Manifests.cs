@@ -4,8 +4,7 @@ using Rad.Contracts;
 
 namespace Rad.Kubernetes;
 
-/// <summary>Registry credentials for an imagePullSecret; never logged.</summary>
-/// <summary>Read-only registry credentials for the repositories under <paramref name="PathPrefix"/> on <paramref name="Server"/>.</summary>
+/// <summary>Read-only registry credentials for an imagePullSecret, for the repositories under <paramref name="PathPrefix"/> on <paramref name="Server"/>; never logged.</summary>
 public sealed record PullCredentials(string Server, string Username, string Password, string PathPrefix = "");
 
 /// <summary>
