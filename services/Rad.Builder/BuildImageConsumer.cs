@@ -21,7 +21,14 @@ public sealed class BuildImageConsumer(ImageBuilder builder, IOptions<RegistryCr
         var application = command.Application;
         var image = $"{command.RegistryAddress}/{application.Name}";
         var tag = command.Commit;
-        var auth = credentials.Value.AuthFor(image);
+        if (credentials.Value.PushProblem(image) is { } refused)
+        {
+            logger.LogWarning("Build of {Application} refused for deployment {DeploymentId}: {Reason}", application.Name, command.DeploymentId, refused);
+            await context.Publish(new ImageBuildFailed(command.DeploymentId, application.Name, refused));
+            BuildMetrics.Count(BuildMetrics.Failed);
+            return;
+        }
+        var auth = credentials.Value.PushAuth(image);
 
         // Two deliveries of the same build in this process take turns; the second then finds the pushed image.
         var gate = InFlight.GetOrAdd($"{image}:{tag}", _ => new SemaphoreSlim(1, 1));

@@ -24,7 +24,7 @@ public sealed class RegistryManifests(HttpClient http, IOptions<RegistryCredenti
         var host = image[..slash];
         var scheme = IsLoopback(host) ? "http" : "https";
         using var request = new HttpRequestMessage(HttpMethod.Delete, $"{scheme}://{host}/v2/{image[(slash + 1)..at]}/manifests/{image[(at + 1)..]}");
-        if (credentials.Value.For(image) is { } login)
+        if (credentials.Value.Push(ImageReference.RepositoryOf(image)) is { } login)
             request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{login.Username}:{login.Password}")));
         try
         {

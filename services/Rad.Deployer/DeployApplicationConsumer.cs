@@ -13,7 +13,7 @@ namespace Rad.Deployer;
 /// A rollback or a restore first makes sure the registry still holds the earlier revision's image.
 /// </summary>
 public sealed class DeployApplicationConsumer(ClusterCatalog clusters, RegistryInspector registry, IOptions<RegistryCredentials> credentials,
-    ILogger<DeployApplicationConsumer> logger) : IConsumer<DeployApplication>
+    IOptions<DeployerOptions> options, ReplicaBudget budget, ILogger<DeployApplicationConsumer> logger) : IConsumer<DeployApplication>
 {
     public async Task Consume(ConsumeContext<DeployApplication> context)
     {
@@ -22,6 +22,12 @@ public sealed class DeployApplicationConsumer(ClusterCatalog clusters, RegistryI
         {
             var cluster = await clusters.FindAsync(command.Cluster, context.CancellationToken)
                           ?? throw new DeploymentFailedException($"cluster '{command.Cluster}' was removed while this deployment ran");
+            // Every task runs with limits: rad.json's, else the deployer's defaults.
+            command = EffectiveResources.Apply(command, options.Value);
+            // A restore brings back what ran before this release, so it is never refused for the budget.
+            using var claim = command.Purpose == DeployPurposes.Restore
+                ? null
+                : await budget.ClaimAsync(command.Cluster, cluster, command.Application.Name, command.Application.Replicas, context.CancellationToken);
             if (command.Purpose != DeployPurposes.Deploy)
                 await EnsureImageInRegistryAsync(command, context.CancellationToken);
             var result = await cluster.DeployAsync(command, new Progress(context), context.CancellationToken);
@@ -39,7 +45,7 @@ public sealed class DeployApplicationConsumer(ClusterCatalog clusters, RegistryI
 
     async Task EnsureImageInRegistryAsync(DeployApplication command, CancellationToken token)
     {
-        var (digest, problem) = await registry.DigestAsync(command.ImageReference, credentials.Value.AuthFor(command.ImageReference), token);
+        var (digest, problem) = await registry.DigestAsync(command.ImageReference, credentials.Value.ReadAuth(command.ImageReference), token);
         if (digest is null)
             throw new DeploymentFailedException($"image {command.ImageReference} is gone from the registry ({problem}); it cannot be deployed again");
     }

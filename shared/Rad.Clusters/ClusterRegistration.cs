@@ -38,6 +38,7 @@ public static class ClusterRegistration
         services.AddSingleton<StaleNetworkRepair>();
         services.AddSingleton<LocalSwarm>();
         services.AddSingleton<ApplicationLocks>();
+        services.AddSingleton<ReplicaBudget>();
         services.AddScoped<SwarmSlotServices>();
         services.AddScoped<SwarmEdge>();
         services.AddScoped<SwarmDeployer>();

@@ -33,4 +33,18 @@ public sealed class DeployerOptions
 
     /// <summary>Local Swarm: how often the deployer looks for blue-green previous sets whose keep_previous has passed.</summary>
     public TimeSpan SweepInterval { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Every task's CPU limit where rad.json gives none (a Kubernetes quantity), so no application can take the host's every core.</summary>
+    public string DefaultCpuLimit { get; set; } = "500m";
+
+    /// <summary>Every task's memory limit where rad.json gives none, so no application can starve PostgreSQL and RabbitMQ on the same host.</summary>
+    public string DefaultMemoryLimit { get; set; } = "256Mi";
+
+    /// <summary>The replicas RAD's applications may have on a cluster in all, unless <see cref="ReplicaBudgets"/> names that cluster.</summary>
+    public int ReplicaBudget { get; set; } = 50;
+
+    /// <summary>A replica budget per cluster name (Rad__Deployer__ReplicaBudgets__local=80), over <see cref="ReplicaBudget"/>.</summary>
+    public Dictionary<string, int> ReplicaBudgets { get; set; } = new(StringComparer.Ordinal);
+
+    public int ReplicaBudgetOf(string cluster) => ReplicaBudgets.TryGetValue(cluster, out var budget) ? budget : ReplicaBudget;
 }

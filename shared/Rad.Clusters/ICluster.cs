@@ -37,4 +37,8 @@ public interface ICluster
 
     /// <summary>What runs now: every application RAD manages here, with desired, running and healthy replicas.</summary>
     Task<IReadOnlyList<RunningApplication>> DescribeAsync(CancellationToken token);
+
+    /// <summary>Each application's desired replicas of the sets that serve it, for the replica budget; a cluster may answer it more cheaply than <see cref="DescribeAsync"/>.</summary>
+    async Task<IReadOnlyDictionary<string, int>> DesiredReplicasAsync(CancellationToken token) =>
+        (await DescribeAsync(token)).GroupBy(a => a.Name).ToDictionary(g => g.Key, g => g.Sum(a => a.Desired), StringComparer.Ordinal);
 }

@@ -3,6 +3,7 @@ using Docker.DotNet;
 using Docker.DotNet.NativeHttp;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace Rad.Docker;
 
@@ -53,13 +54,14 @@ public static class DockerRegistration
 
     /// <summary>
     /// The engine client (Rad:Docker:Socket, default /var/run/docker.sock) and the registry credentials
-    /// (Rad:Registries:N:Server/Username/Password) for the services that talk to Docker.
+    /// (Rad:Registries:N:Host/PathPrefix/Username/Password/Access, checked at start-up) for the services that talk to Docker.
     /// </summary>
     public static IServiceCollection AddRadDocker(this IServiceCollection services, IConfiguration configuration)
     {
         var socket = configuration["Rad:Docker:Socket"] ?? DefaultSocket;
         services.AddSingleton(_ => Connect(socket));
-        services.Configure<RegistryCredentials>(configuration.GetSection("Rad"));
+        services.AddOptions<RegistryCredentials>().Bind(configuration.GetSection("Rad")).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<RegistryCredentials>, RegistryCredentialsValidation>();
         services.AddSingleton<RegistryInspector>();
         services.AddHostedService<DockerWarmup>();
         return services;

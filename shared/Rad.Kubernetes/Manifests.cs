@@ -4,8 +4,8 @@ using Rad.Contracts;
 
 namespace Rad.Kubernetes;
 
-/// <summary>Registry credentials for an imagePullSecret; never logged.</summary>
-public sealed record PullCredentials(string Server, string Username, string Password);
+/// <summary>Read-only registry credentials for an imagePullSecret, for the repositories under <paramref name="PathPrefix"/> on <paramref name="Server"/>; never logged.</summary>
+public sealed record PullCredentials(string Server, string Username, string Password, string PathPrefix = "");
 
 /// <summary>
 /// The objects RAD applies for one application: its namespace, an imagePullSecret when the registry needs
@@ -91,6 +91,16 @@ public static class Manifests
     public static string PullSecretName(string server) =>
         "rad-pull-" + new string(server.ToLowerInvariant().Select(c => char.IsAsciiLetterOrDigit(c) ? c : '-').ToArray()).Trim('-');
 
+    /// <summary>One Secret per host and path prefix, so credentials for two teams' paths on one registry never replace each other.</summary>
+    public static string PullSecretName(PullCredentials credentials)
+    {
+        var name = PullSecretName(credentials.PathPrefix.Length == 0 ? credentials.Server : $"{credentials.Server}/{credentials.PathPrefix}");
+        if (name.Length <= 253)
+            return name;
+        var hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(name)))[..12];
+        return $"{name[..240].TrimEnd('-')}-{hash}";
+    }
+
     /// <summary>A kubernetes.io/dockerconfigjson Secret for the registry.</summary>
     public static JsonObject PullSecret(string ns, PullCredentials credentials)
     {
@@ -106,7 +116,7 @@ public static class Manifests
         {
             ["apiVersion"] = "v1",
             ["kind"] = "Secret",
-            ["metadata"] = new JsonObject { ["name"] = PullSecretName(credentials.Server), ["namespace"] = ns, ["labels"] = new JsonObject { [ManagedByLabel] = "rad" } },
+            ["metadata"] = new JsonObject { ["name"] = PullSecretName(credentials), ["namespace"] = ns, ["labels"] = new JsonObject { [ManagedByLabel] = "rad" } },
             ["type"] = "kubernetes.io/dockerconfigjson",
             ["data"] = new JsonObject { [".dockerconfigjson"] = Convert.ToBase64String(Encoding.UTF8.GetBytes(config.ToJsonString())) },
         };
@@ -205,7 +215,7 @@ public static class Manifests
         var objects = new List<JsonObject> { Namespace(ns) };
         if (credentials is not null)
             objects.Add(PullSecret(ns, credentials));
-        objects.AddRange(Workload(ns, application, image, commit, credentials is null ? null : PullSecretName(credentials.Server)));
+        objects.AddRange(Workload(ns, application, image, commit, credentials is null ? null : PullSecretName(credentials)));
         return objects;
     }
 

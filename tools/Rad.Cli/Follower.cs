@@ -32,12 +32,17 @@ public sealed class Follower(RadClient client, OutputMode mode)
         return view.State == DeploymentStates.Succeeded ? ExitCodes.Succeeded : ExitCodes.DeploymentFailed;
     }
 
-    /// <summary>Reads the stream to its end event, resuming after the last event seen if the connection drops.</summary>
+    /// <summary>
+    /// Reads the stream to its end event, resuming after the last event seen (Last-Event-ID) if the connection drops or
+    /// the stream closes without one (a restarted status service). Only reconnects that brought nothing new count
+    /// against the limit, so a long deployment survives any number of restarts that it outlives.
+    /// </summary>
     async Task StreamAsync(Guid id, DateTimeOffset start, Action refresh, CancellationToken token)
     {
         long last = 0;
         for (var attempt = 0; ; attempt++)
         {
+            var before = last;
             try
             {
                 await using var events = client.EventsAsync(id, last, token).GetAsyncEnumerator(token);
@@ -65,13 +70,15 @@ public sealed class Follower(RadClient client, OutputMode mode)
                     next = events.MoveNextAsync().AsTask();
                 }
             }
-            catch (IOException) when (attempt < MaxReconnects)
+            catch (IOException) when (attempt < MaxReconnects || last > before)
             {
             }
-            catch (HttpRequestException) when (attempt < MaxReconnects)
+            catch (HttpRequestException) when (attempt < MaxReconnects || last > before)
             {
             }
-            if (attempt >= MaxReconnects)
+            if (last > before)
+                attempt = 0;
+            else if (attempt >= MaxReconnects)
                 throw new CliException($"the event stream of deployment {id} kept closing before the deployment ended; see `rad status {id}`");
             await Task.Delay(500, token);
         }

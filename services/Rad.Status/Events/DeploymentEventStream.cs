@@ -12,10 +12,16 @@ namespace Rad.Status.Events;
 /// then replays the stored events (after Last-Event-ID when the client resumes), then relays what the bus delivers;
 /// a gap in the numbering (messages overtaking each other) is filled from the event log, which is committed before
 /// any message announcing it is published. The stream ends with an "end" event once the deployment has ended.
+/// The bus is not the only way to learn of progress: after <see cref="Resync"/> without a message the stored events and
+/// state are read again, so a message the stream never got (its instance's temporary queue gone with a broker restart,
+/// a publish lost after the commit) delays the stream by seconds instead of holding it open forever.
 /// </summary>
 public static class DeploymentEventStream
 {
     static readonly TimeSpan KeepAlive = TimeSpan.FromSeconds(15);
+
+    /// <summary>How long a stream waits for the bus before it reads the stored events itself; short enough for a follower, long enough to cost little.</summary>
+    static readonly TimeSpan Resync = TimeSpan.FromSeconds(3);
     static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     public static async Task StreamAsync(Guid id, HttpContext http, DeploymentQueries queries, DeploymentEventHub hub, CancellationToken token)
@@ -34,9 +40,28 @@ public static class DeploymentEventStream
             var last = long.TryParse(http.Request.Headers["Last-Event-ID"], out var resumeAfter) && resumeAfter > 0 ? resumeAfter : 0;
             last = await WriteStoredAsync(response, queries, id, last, token);
             var state = PublicState.Of(snapshot.Saga.CurrentState);
+            var quietSince = DateTimeOffset.UtcNow;
             while (!DeploymentStates.IsFinal(state))
             {
-                var progressed = await NextAsync(subscription, response, token);
+                if (await NextOrNoneAsync(subscription, Resync, token) is not { } progressed)
+                {
+                    // Nothing from the bus for a while: the stored log is the record. The state is read first: the saga commits
+                    // a step's events with its state, so every event up to that state is in the log read after it.
+                    var before = last;
+                    if (await queries.FindAsync(id, token) is { } stored)
+                        state = PublicState.Of(stored.Saga.CurrentState);
+                    last = await WriteStoredAsync(response, queries, id, last, token);
+                    if (last == before && DateTimeOffset.UtcNow - quietSince >= KeepAlive)
+                    {
+                        await response.WriteAsync(": keep-alive\n\n", token);
+                        await response.Body.FlushAsync(token);
+                        quietSince = DateTimeOffset.UtcNow;
+                    }
+                    else if (last != before)
+                        quietSince = DateTimeOffset.UtcNow;
+                    continue;
+                }
+                quietSince = DateTimeOffset.UtcNow;
                 if (progressed.Changes.Count > 0 && progressed.Changes.Min(c => c.Sequence) > last + 1)
                     last = await WriteStoredAsync(response, queries, id, last, token);
                 foreach (var change in progressed.Changes.Where(c => c.Sequence > last).OrderBy(c => c.Sequence))
@@ -70,6 +95,21 @@ public static class DeploymentEventStream
         http.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
         await response.StartAsync(token);
         return response;
+    }
+
+    /// <summary>The next message for this deployment, or null when none came within <paramref name="wait"/>.</summary>
+    static async Task<DeploymentProgressed?> NextOrNoneAsync(DeploymentEventHub.Subscription subscription, TimeSpan wait, CancellationToken token)
+    {
+        using var timer = CancellationTokenSource.CreateLinkedTokenSource(token);
+        timer.CancelAfter(wait);
+        try
+        {
+            return await subscription.Channel.Reader.ReadAsync(timer.Token);
+        }
+        catch (OperationCanceledException) when (!token.IsCancellationRequested)
+        {
+            return null;
+        }
     }
 
     /// <summary>The next message for this deployment; while none comes, a comment line every 15 s keeps proxies from closing the stream.</summary>

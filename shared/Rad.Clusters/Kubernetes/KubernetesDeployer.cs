@@ -8,7 +8,7 @@ namespace Rad.Clusters.Kubernetes;
 
 /// <summary>
 /// Deploys one application to a registered Kubernetes cluster by its strategy: server-side apply (field manager rad)
-/// of its namespace, an imagePullSecret when RAD has credentials for the image's registry, then its Deployments and
+/// of its namespace, an imagePullSecret when RAD has pull credentials for the image's path, then its Deployments and
 /// Service as <see cref="InPlaceRollout"/> (rolling, recreate), <see cref="BlueGreenRollout"/> or
 /// <see cref="CanaryRollout"/> does it, following each rollout by watching. A rollback or restore is the same with the
 /// recorded image. Expired blue-green slots of the namespace are swept first.
@@ -32,11 +32,12 @@ public sealed class KubernetesDeployer(IKubernetesClientFactory clients, IOption
             using var client = clients.Connect(cluster);
             await client.ApplyAsync(Manifests.Namespace(ns), token);
             await SweepAsync(client, ns, token);
-            var login = registries.Value.For(command.ImageReference);
+            // Only read-only credentials for this image's path go into the namespace; push credentials never leave RAD.
+            var login = registries.Value.Pull(command.ImageReference);
             string? pullSecret = null;
             if (login is not null)
             {
-                var secret = await client.ApplyAsync(Manifests.PullSecret(ns, new PullCredentials(login.Server, login.Username, login.Password)), token);
+                var secret = await client.ApplyAsync(Manifests.PullSecret(ns, new PullCredentials(login.Host, login.Username, login.Password, login.Prefix)), token);
                 pullSecret = secret["metadata"]!["name"]!.GetValue<string>();
             }
             var current = await ApplicationObjects.ReadAsync(client, ns, application.Name, token);

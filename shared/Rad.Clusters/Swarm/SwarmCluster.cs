@@ -29,6 +29,13 @@ public sealed class SwarmCluster(LocalSwarm swarm, SwarmDeployer deployer, IDock
         }
     }
 
+    /// <summary>One list of services, no task probed: per application the replicas of its slots that take traffic.</summary>
+    public async Task<IReadOnlyDictionary<string, int>> DesiredReplicasAsync(CancellationToken token) =>
+        (await SwarmTasks.ServicesAsync(docker, token, ("label", $"{SwarmSlot.ManagedLabel}=true"))).Select(SwarmSlot.From).OfType<SwarmSlot>()
+        .Where(s => s.Traffic > 0)
+        .GroupBy(s => s.Application)
+        .ToDictionary(g => g.Key, g => g.Sum(s => s.Replicas), StringComparer.Ordinal);
+
     /// <summary>Per application, the replicas of the slots that take traffic (both during a canary); the image of the one taking most.</summary>
     public async Task<IReadOnlyList<RunningApplication>> DescribeAsync(CancellationToken token)
     {

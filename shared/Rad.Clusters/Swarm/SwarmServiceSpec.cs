@@ -35,6 +35,7 @@ public static class SwarmServiceSpec
                 Init = true,
             },
             Networks = [new NetworkAttachmentConfig { Target = command.Network }],
+            Resources = Resources(command.Application.Resources),
             RestartPolicy = new SwarmRestartPolicy { Condition = "any", Delay = TimeSpan.FromMilliseconds(500) },
         },
         Mode = new ServiceMode { Replicated = new ReplicatedService { Replicas = (ulong)command.Application.Replicas } },
@@ -44,13 +45,44 @@ public static class SwarmServiceSpec
         EndpointSpec = new EndpointSpec { Mode = "dnsrr" },
     };
 
+    /// <summary>
+    /// Limits cap each task (the engine's cgroup limits); requests become reservations, which the Swarm counts against the
+    /// node's CPUs and memory before it places a task.
+    /// </summary>
+    public static ResourceRequirements? Resources(ApplicationResources? resources)
+    {
+        if (resources is null)
+            return null;
+        var limits = new SwarmLimit
+        {
+            NanoCPUs = resources.CpuLimit is null ? 0 : ResourceQuantity.NanoCpus(resources.CpuLimit) ?? 0,
+            MemoryBytes = resources.MemoryLimit is null ? 0 : ResourceQuantity.Bytes(resources.MemoryLimit) ?? 0,
+        };
+        var reservations = new SwarmResources
+        {
+            NanoCPUs = resources.CpuRequest is null ? 0 : ResourceQuantity.NanoCpus(resources.CpuRequest) ?? 0,
+            MemoryBytes = resources.MemoryRequest is null ? 0 : ResourceQuantity.Bytes(resources.MemoryRequest) ?? 0,
+        };
+        return new ResourceRequirements
+        {
+            Limits = limits.NanoCPUs == 0 && limits.MemoryBytes == 0 ? null : limits,
+            Reservations = reservations.NanoCPUs == 0 && reservations.MemoryBytes == 0 ? null : reservations,
+        };
+    }
+
+    static bool SameResources(ResourceRequirements? running, ResourceRequirements? wanted) =>
+        (running?.Limits?.NanoCPUs ?? 0) == (wanted?.Limits?.NanoCPUs ?? 0)
+        && (running?.Limits?.MemoryBytes ?? 0) == (wanted?.Limits?.MemoryBytes ?? 0)
+        && (running?.Reservations?.NanoCPUs ?? 0) == (wanted?.Reservations?.NanoCPUs ?? 0)
+        && (running?.Reservations?.MemoryBytes ?? 0) == (wanted?.Reservations?.MemoryBytes ?? 0);
+
     public static RolloutPolicy Policy(DeployApplication command) => command.Application.Rollout ?? RolloutPolicy.Default;
 
     public static HealthCheck Health(DeployApplication command) => command.Application.Health ?? HealthCheck.TcpDefault;
 
     static string HealthJson(HealthCheck? health) => SwarmSlot.HealthJson(health ?? HealthCheck.TcpDefault);
 
-    /// <summary>True when the slot already runs this image with this replica count, ports and health check: nothing to roll out to it.</summary>
+    /// <summary>True when the slot already runs this image with this replica count, ports, health check and resources: nothing to roll out to it.</summary>
     public static bool Matches(SwarmSlot slot, DeployApplication command)
     {
         var spec = slot.Service.Spec;
@@ -59,6 +91,7 @@ public static class SwarmServiceSpec
                && slot.Port == command.Application.Port
                && slot.ContainerPort == command.Application.ContainerPort
                && slot.Health == Health(command)
+               && SameResources(spec.TaskTemplate.Resources, Resources(command.Application.Resources))
                && spec.TaskTemplate.Networks is { Count: > 0 };
     }
 }

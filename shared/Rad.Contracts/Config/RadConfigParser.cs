@@ -135,14 +135,18 @@ public static partial class RadConfigParser
         return result;
     }
 
-    /// <summary>"resources": {"requests": {"cpu": "100m", "memory": "64Mi"}, "limits": {...}}, as Kubernetes writes quantities.</summary>
+    /// <summary>
+    /// "resources": {"requests": {"cpu": "100m", "memory": "64Mi"}, "limits": {...}}, as Kubernetes writes quantities; on the
+    /// local Swarm limits become the tasks' limits and requests their reservations. Amounts the engine or Kubernetes would
+    /// refuse (a limit below a request, under 6 MiB or 10m of CPU) are refused here, naming the field.
+    /// </summary>
     static ApplicationResources? ReadResources(JsonElement app, string path, List<string> errors)
     {
         if (!app.TryGetProperty("resources", out var resources))
             return null;
         if (resources.ValueKind != JsonValueKind.Object)
         {
-            errors.Add($"{path}.resources must be an object such as {{\"requests\": {{\"cpu\": \"100m\", \"memory\": \"64Mi\"}}}}, found {Describe(resources)}");
+            errors.Add($"{path}.resources must be an object such as {{\"limits\": {{\"cpu\": \"500m\", \"memory\": \"256Mi\"}}}}, found {Describe(resources)}");
             return null;
         }
         KnownFields.Reject(resources, $"{path}.resources.", ResourceGroups, errors);
@@ -152,10 +156,29 @@ public static partial class RadConfigParser
                 return null;
             if (!section.TryGetProperty(name, out _))
                 return null;
+            var field = $"{path}.resources.{group}.{name}";
             var value = OptionalString(section, $"{path}.resources.{group}", name, errors);
-            if (value is not null && !KubernetesQuantity().IsMatch(value))
-                errors.Add($"{path}.resources.{group}.{name} \"{value}\" is not a Kubernetes quantity (e.g. \"250m\" of cpu, \"128Mi\" of memory)");
-            return value;
+            if (value is null)
+                return null;
+            if (!ResourceQuantity.IsQuantity(value))
+            {
+                errors.Add($"{field} \"{Excerpt.Of(value, 40)}\" is not a Kubernetes quantity (e.g. \"250m\" or \"0.5\" of cpu, \"128Mi\" or \"1Gi\" of memory)");
+                return null;
+            }
+            var amount = name == "cpu" ? ResourceQuantity.NanoCpus(value) : ResourceQuantity.Bytes(value);
+            if (amount is null)
+                errors.Add($"{field} \"{Excerpt.Of(value, 40)}\" is too large");
+            else if (name == "memory" && amount < 1024 * 1024)
+                errors.Add($"{field} \"{value}\" is less than 1Mi{(value.EndsWith('m') ? $" (m means thousandths: did you mean \"{value}i\"?)" : "")}");
+            else if (name == "cpu" && amount < 1_000_000)
+                errors.Add($"{field} \"{value}\" is less than 1m, the smallest amount of cpu");
+            else if (group == "limits" && name == "memory" && amount < ResourceQuantity.MinMemoryLimitBytes)
+                errors.Add($"{field} \"{value}\" is below 6Mi, the smallest memory limit the Docker engine accepts");
+            else if (group == "limits" && name == "cpu" && amount < ResourceQuantity.MinCpuLimitNanos)
+                errors.Add($"{field} \"{value}\" is below 10m, the smallest cpu limit the Docker engine accepts");
+            else
+                return value;
+            return null;
         }
         foreach (var group in ResourceGroups)
             if (resources.TryGetProperty(group, out var section))
@@ -165,7 +188,12 @@ public static partial class RadConfigParser
                 else
                     KnownFields.Reject(section, $"{path}.resources.{group}.", ResourceNames, errors);
             }
-        return new ApplicationResources(Quantity("requests", "cpu"), Quantity("requests", "memory"), Quantity("limits", "cpu"), Quantity("limits", "memory"));
+        var result = new ApplicationResources(Quantity("requests", "cpu"), Quantity("requests", "memory"), Quantity("limits", "cpu"), Quantity("limits", "memory"));
+        if (result.CpuRequest is { } cpuRequest && result.CpuLimit is { } cpuLimit && ResourceQuantity.NanoCpus(cpuRequest) > ResourceQuantity.NanoCpus(cpuLimit))
+            errors.Add($"{path}.resources.requests.cpu \"{cpuRequest}\" is more than limits.cpu \"{cpuLimit}\"; a request may not exceed its limit");
+        if (result.MemoryRequest is { } memoryRequest && result.MemoryLimit is { } memoryLimit && ResourceQuantity.Bytes(memoryRequest) > ResourceQuantity.Bytes(memoryLimit))
+            errors.Add($"{path}.resources.requests.memory \"{memoryRequest}\" is more than limits.memory \"{memoryLimit}\"; a request may not exceed its limit");
+        return result;
     }
 
     static RadRegistry? ReadRegistry(JsonElement root, List<string> errors)
@@ -270,7 +298,4 @@ public static partial class RadConfigParser
     // host[:port]/path or a Docker Hub path: lowercase components separated by '/', no tag or digest.
     [GeneratedRegex(@"^([a-z0-9]([-a-z0-9.]*[a-z0-9])?(:[0-9]{1,5})?/)?[a-z0-9]+([._-][a-z0-9]+)*(/[a-z0-9]+([._-][a-z0-9]+)*)*/?$")]
     private static partial Regex RegistryAddress();
-
-    [GeneratedRegex(@"^(\d+(\.\d+)?|\.\d+)(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$")]
-    private static partial Regex KubernetesQuantity();
 }

@@ -24,7 +24,7 @@ public sealed class KubernetesDeployerTests : IAsyncLifetime
     [Fact]
     public async Task Registry_credentials_become_an_image_pull_secret_the_deployment_uses()
     {
-        var registries = new RegistryCredentials { Registries = [new RegistryLogin { Server = "registry.example.com:5000", Username = "ci", Password = "s3cret" }] };
+        var registries = new RegistryCredentials { Registries = [new RegistryLogin { Host = "registry.example.com:5000", PathPrefix = "team", Username = "ci", Password = "s3cret", Access = RegistryAccess.Pull }] };
         var deployer = new KubernetesDeployer(new KubernetesClientFactory(), Options.Create(registries), Options.Create(new DeployerOptions { RolloutTimeout = TimeSpan.FromSeconds(20) }),
             NullLogger<KubernetesDeployer>.Instance);
         var context = Kubeconfig.Load(_server.Kubeconfig("shop"));
@@ -36,12 +36,12 @@ public sealed class KubernetesDeployerTests : IAsyncLifetime
         var result = await deployer.DeployAsync(command, cluster, new RecordingProgress(), CancellationToken.None);
 
         Assert.Equal((2, true, "http://web.shop.svc.cluster.local:8080"), (result.RunningReplicas, result.Changed, result.Endpoint));
-        var secret = _server.Store.Get(ResourceType.All.First(r => r.Kind == "Secret"), "shop", "rad-pull-registry-example-com-5000")!;
+        var secret = _server.Store.Get(ResourceType.All.First(r => r.Kind == "Secret"), "shop", "rad-pull-registry-example-com-5000-team")!;
         Assert.Equal("kubernetes.io/dockerconfigjson", secret["type"]!.GetValue<string>());
         var auths = JsonNode.Parse(Encoding.UTF8.GetString(Convert.FromBase64String(secret["data"]![".dockerconfigjson"]!.GetValue<string>())))!["auths"]!;
         Assert.Equal("ci", auths["registry.example.com:5000"]!["username"]!.GetValue<string>());
         var deployment = _server.Store.Get(ResourceType.All.First(r => r.Kind == "Deployment"), "shop", "web")!;
-        Assert.Equal("rad-pull-registry-example-com-5000", deployment["spec"]!["template"]!["spec"]!["imagePullSecrets"]![0]!["name"]!.GetValue<string>());
+        Assert.Equal("rad-pull-registry-example-com-5000-team", deployment["spec"]!["template"]!["spec"]!["imagePullSecrets"]![0]!["name"]!.GetValue<string>());
 
         var again = await deployer.DeployAsync(command, cluster, new RecordingProgress(), CancellationToken.None);
 
