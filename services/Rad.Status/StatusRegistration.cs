@@ -27,6 +27,7 @@ public static class StatusRegistration
         {
             bus.AddSagaStateMachine<DeploymentStateMachine, DeploymentState>(typeof(DeploymentStateMachineDefinition)).PostgresRepository();
             bus.AddConsumer<DeploymentQueueConsumer>(typeof(DeploymentQueueConsumerDefinition));
+            bus.AddConsumer<SagaFaultConsumer>();
             bus.AddRequestClient<DeleteCluster>();
             bus.AddRequestClient<DescribeApplications>();
             // Every status instance needs every progress message for the streams it serves: its own auto-deleted queue, in order.
@@ -69,6 +70,7 @@ public static class StatusRegistration
     /// <summary>The HTTP API behind the API token guard: deployments (with their live events) and clusters.</summary>
     public static WebApplication MapStatusApi(this WebApplication app)
     {
+        app.UseDatabaseUnavailableAnswer();
         app.UseApiToken();
         app.UseRequestBodyLimit();
         app.MapDashboard();
