@@ -83,6 +83,9 @@ public sealed class SagaFaultConsumer(ILogger<SagaFaultConsumer> logger) :
     static string Reason<T>(ConsumeContext<Fault<T>> context) where T : class
     {
         var exception = context.Message.Exceptions.FirstOrDefault();
+        // The state machine wraps what its activity threw (EventExecutionException): the innermost exception is the reason.
+        while (exception?.InnerException is { } inner)
+            exception = inner;
         var what = exception is null ? "no exception recorded" : $"{exception.ExceptionType.Split('.')[^1]}: {exception.Message}";
         return $"RAD could not handle {typeof(T).Name} for this deployment (it failed every time it was tried and was moved to the {SagaQueue}_error queue): " +
                Excerpt.Of(Redaction.Credentials(what), MaxShown);
