@@ -19,7 +19,7 @@ public static class DatabaseUnavailable
         catch (Exception e) when (OutageRetry.IsTransient(e) && !context.Response.HasStarted)
         {
             context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(DatabaseUnavailable).FullName!)
-                .LogWarning("{Method} {Path} answered 503: the database is unavailable ({Error})", context.Request.Method, context.Request.Path.Value, e.Message);
+                .LogWarning("{Method} {Path} answered 503: the database is unavailable ({ErrorType}: {Error})", context.Request.Method, context.Request.Path.Value, e.GetType().Name, e.Message);
             context.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
             await Results.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "The status database is unavailable.",
                 detail: $"PostgreSQL did not answer ({e.GetType().Name}); nothing was recorded. Try again in {RetryAfterSeconds} s.").ExecuteAsync(context);

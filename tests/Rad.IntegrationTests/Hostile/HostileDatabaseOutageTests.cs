@@ -39,17 +39,21 @@ public sealed class HostileDatabaseOutageTests(IsolatedRad rad, ITestOutputHelpe
         output.WriteLine($"PostgreSQL stopped in {outage.Elapsed.TotalSeconds:0.0} s");
 
         // The API stores a request before it accepts it: while it cannot, it says so and the caller tries again later.
-        var refusal = Stopwatch.StartNew();
-        using (var refused = await rad.Http.PostAsJsonAsync(new Uri(rad.Api, "/api/deployments"), new { repository = duringRepository, @ref = "main" }))
+        var refusals = new List<TimeSpan>();
+        for (var attempt = 0; attempt < 3; attempt++)
         {
+            var refusal = Stopwatch.StartNew();
+            using var refused = await rad.Http.PostAsJsonAsync(new Uri(rad.Api, "/api/deployments"), new { repository = duringRepository, @ref = "main" });
             refusal.Stop();
+            refusals.Add(refusal.Elapsed);
             var body = await refused.Content.ReadAsStringAsync();
-            output.WriteLine($"POST /api/deployments during the outage: {(int)refused.StatusCode} in {refusal.Elapsed.TotalMilliseconds:0} ms, Retry-After {refused.Headers.RetryAfter}: {body}");
+            output.WriteLine($"POST /api/deployments {outage.Elapsed.TotalSeconds:0.0} s into the outage: {(int)refused.StatusCode} in {refusal.Elapsed.TotalMilliseconds:0} ms, Retry-After {refused.Headers.RetryAfter}: {body}");
             Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
             Assert.NotNull(refused.Headers.RetryAfter);
             Assert.Contains("database is unavailable", body, StringComparison.Ordinal);
-            Assert.True(refusal.Elapsed < TimeSpan.FromSeconds(1), $"the refusal took {refusal.Elapsed.TotalMilliseconds:0} ms");
         }
+        output.WriteLine(string.Join('\n', rad.ProcessLog("status").Split('\n').Where(l => l.Contains("answered 503", StringComparison.Ordinal))));
+        Assert.All(refusals, r => Assert.True(r < TimeSpan.FromSeconds(1), $"a refusal took {r.TotalMilliseconds:0} ms"));
 
         // Rad.Webhooks answers 202 once it has published this (it needs no database): the id it answered must come to exist.
         var webhookId = NewId.NextGuid();
@@ -80,8 +84,6 @@ public sealed class HostileDatabaseOutageTests(IsolatedRad rad, ITestOutputHelpe
 
         foreach (var queue in StatusQueues)
             Assert.True(await BrokerProbe.MessagesAsync(rad.Rabbit, $"{queue}_error") == 0, $"{queue}_error holds messages after the outage\n{rad.Tails()}");
-        var saga = rad.ProcessLog("status").Split('\n');
-        output.WriteLine($"status: {saga.Count(l => l.Contains("answered 503", StringComparison.Ordinal))} API answer(s) 503 during the outage");
     }
 
     async Task<(string Name, int Port, Guid Id)> StartDeploymentAsync(string prefix, string extraDockerLines)
