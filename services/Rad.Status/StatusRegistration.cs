@@ -29,6 +29,7 @@ public static class StatusRegistration
         {
             bus.AddSagaStateMachine<DeploymentStateMachine, DeploymentState>(typeof(DeploymentStateMachineDefinition)).PostgresRepository();
             bus.AddConsumer<DeploymentQueueConsumer>(typeof(DeploymentQueueConsumerDefinition));
+            bus.AddConsumer<SagaFaultConsumer>();
             bus.AddRequestClient<DeleteCluster>();
             bus.AddRequestClient<DescribeApplications>();
             bus.AddRequestClient<PruneImages>();
@@ -77,6 +78,7 @@ public static class StatusRegistration
     /// <summary>The HTTP API behind the API token guard: deployments (with their live events) and clusters.</summary>
     public static WebApplication MapStatusApi(this WebApplication app)
     {
+        app.UseDatabaseUnavailableAnswer();
         app.UseApiToken();
         app.UseRequestBodyLimit();
         app.MapDashboard();

@@ -14,7 +14,7 @@ public static class RadServiceExtensions
         "[{Timestamp:HH:mm:ss.fff} {Level:u3}] {RadService} {DeploymentId} {SourceContext}: {Message:lj}{NewLine}{Exception}";
 
     /// <summary>
-    /// Serilog, MassTransit on RabbitMQ (kebab-case endpoints, retries, the deployment id on every log line),
+    /// Serilog, MassTransit on RabbitMQ (kebab-case endpoints, quick retries and outage retries (<see cref="OutageRetry"/>), the deployment id on every log line),
     /// /healthz and /metrics: what every RAD service needs before its own registrations.
     /// </summary>
     public static WebApplicationBuilder AddRadService(
@@ -42,7 +42,12 @@ public static class RadServiceExtensions
             bus.SetKebabCaseEndpointNameFormatter();
             bus.AddConfigureEndpointsCallback((context, _, endpoint) =>
             {
-                endpoint.UseMessageRetry(retry => retry.Intervals(100, 500, 2000));
+                endpoint.UseOutageRetry();
+                endpoint.UseMessageRetry(retry =>
+                {
+                    retry.IgnoreOutages();
+                    retry.Intervals(100, 500, 2000);
+                });
                 endpoint.UseConsumeFilter(typeof(DeploymentLogScopeFilter<>), context);
             });
             configureBus?.Invoke(bus);

@@ -1,6 +1,5 @@
 using MassTransit;
 using Microsoft.Extensions.Options;
-using Rad.Status.Persistence;
 
 namespace Rad.Status.Notifications;
 
@@ -15,7 +14,6 @@ public sealed class NotificationDeliveryConsumerDefinition : ConsumerDefinition<
     protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpointConfigurator, IConsumerConfigurator<NotificationDeliveryConsumer> consumerConfigurator,
         IRegistrationContext context)
     {
-        endpointConfigurator.UseDatabaseOutageRetry();
         if (endpointConfigurator is IRabbitMqReceiveEndpointConfigurator rabbit)
             rabbit.PrefetchCount = (ushort)Math.Max(ConcurrentMessageLimit ?? 1, 1);
     }

@@ -7,7 +7,7 @@ public static class NotificationRegistration
     /// <summary>The two durable consumers: one notices starts and ends, the other delivers to one target per message.</summary>
     public static void AddNotificationConsumers(this IBusRegistrationConfigurator bus)
     {
-        bus.AddConsumer<DeploymentNotifier>(typeof(DeploymentNotifierDefinition));
+        bus.AddConsumer<DeploymentNotifier>();
         bus.AddConsumer<NotificationDeliveryConsumer>(typeof(NotificationDeliveryConsumerDefinition));
     }
 

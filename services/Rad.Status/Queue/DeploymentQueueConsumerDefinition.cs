@@ -1,5 +1,4 @@
 using MassTransit;
-using Rad.Status.Persistence;
 
 namespace Rad.Status.Queue;
 
@@ -8,7 +7,6 @@ public sealed class DeploymentQueueConsumerDefinition : ConsumerDefinition<Deplo
     protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpointConfigurator, IConsumerConfigurator<DeploymentQueueConsumer> consumerConfigurator,
         IRegistrationContext context)
     {
-        endpointConfigurator.UseDatabaseOutageRetry();
         // Answers go out only after the queue row is committed: a retried message never announces a state that was rolled back.
         endpointConfigurator.UseInMemoryOutbox(context);
     }

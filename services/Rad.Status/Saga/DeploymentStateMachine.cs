@@ -10,7 +10,7 @@ namespace Rad.Status.Saga;
 /// and cluster, then clone and cluster provisioning side by side, then one build per application in parallel, then one
 /// deploy per application once every image and the cluster are ready.
 /// </summary>
-public class DeploymentStateMachine : MassTransitStateMachine<DeploymentState>
+public partial class DeploymentStateMachine : MassTransitStateMachine<DeploymentState>
 {
     readonly TimeProvider _clock;
     readonly DeadlineOptions _deadlines;
@@ -170,6 +170,8 @@ public class DeploymentStateMachine : MassTransitStateMachine<DeploymentState>
         During(Cloning, Building,
             FailStage(StageTimedOut, context => context.Message.Stage, context => DeadlineMessage(context.Saga, context.Message.Stage),
                 context => IsOverdue(context.Saga, context.Message.Stage)));
+
+        FailOnFaultedMessages();
     }
 
     public State Queued { get; private set; } = null!;

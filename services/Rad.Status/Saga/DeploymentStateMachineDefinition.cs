@@ -1,5 +1,5 @@
 using MassTransit;
-using Rad.Status.Persistence;
+using Rad.Hosting;
 
 namespace Rad.Status.Saga;
 
@@ -8,11 +8,10 @@ public class DeploymentStateMachineDefinition : SagaDefinition<DeploymentState>
     protected override void ConfigureSaga(IReceiveEndpointConfigurator endpointConfigurator, ISagaConfigurator<DeploymentState> sagaConfigurator,
         IRegistrationContext context)
     {
-        endpointConfigurator.UseDatabaseOutageRetry();
         // Concurrent events of one deployment meet at its row lock; a loser of an insert race retries and loads the winner's row.
         endpointConfigurator.UseMessageRetry(retry =>
         {
-            retry.IgnoreDatabaseOutage();
+            retry.IgnoreOutages();
             retry.Intervals(50, 100, 250, 500, 1000);
         });
         // Commands go out only after the saga row is committed, so a retried message never publishes twice.

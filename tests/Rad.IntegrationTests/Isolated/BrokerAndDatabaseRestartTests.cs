@@ -16,7 +16,7 @@ public sealed class BrokerAndDatabaseRestartTests(IsolatedRad rad, ITestOutputHe
     const int BuildSeconds = 8;
 
     // How long PostgreSQL stays down after the build has finished and its result waits at the saga: far past the saga's
-    // quick retries (2 s), within its database-outage retries (about 2 min).
+    // quick retries (2 s), within its outage retries (10 min, shared/Rad.Hosting/OutageRetry.cs).
     const int OutageAfterBuildSeconds = 15;
 
     [Fact]
