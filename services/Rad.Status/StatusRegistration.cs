@@ -12,6 +12,7 @@ using Rad.Status.Notifications;
 using Rad.Status.Persistence;
 using Rad.Status.Queue;
 using Rad.Status.Saga;
+using Rad.Status.Webhooks;
 
 namespace Rad.Status;
 
@@ -27,6 +28,7 @@ public static class StatusRegistration
         {
             bus.AddSagaStateMachine<DeploymentStateMachine, DeploymentState>(typeof(DeploymentStateMachineDefinition)).PostgresRepository();
             bus.AddConsumer<DeploymentQueueConsumer>(typeof(DeploymentQueueConsumerDefinition));
+            bus.AddConsumer<WebhookPushCheckConsumer>();
             bus.AddRequestClient<DeleteCluster>();
             bus.AddRequestClient<DescribeApplications>();
             // Every status instance needs every progress message for the streams it serves: its own auto-deleted queue, in order.
@@ -50,6 +52,8 @@ public static class StatusRegistration
         services.AddSingleton<LatestDeployments>();
         services.AddSingleton<ReleaseHistory>();
         services.AddSingleton<IReleaseHistory>(sp => sp.GetRequiredService<ReleaseHistory>());
+        services.AddSingleton<ApplicationOwners>();
+        services.AddSingleton<IApplicationOwners>(sp => sp.GetRequiredService<ApplicationOwners>());
         services.AddClusterRegistry(builder.Configuration);
         services.AddNotifications(builder.Configuration);
         services.Configure<DeadlineOptions>(builder.Configuration.GetSection(DeadlineOptions.Section));
@@ -76,6 +80,7 @@ public static class StatusRegistration
         app.MapDeploymentEndpoints();
         app.MapClusterEndpoints();
         app.MapApplicationEndpoints();
+        app.MapApplicationOwnerEndpoints();
         app.MapNotificationEndpoints();
         return app;
     }

@@ -1,3 +1,4 @@
+using MassTransit;
 using Rad.Hosting;
 
 namespace Rad.Webhooks;
@@ -7,7 +8,7 @@ public static class WebhooksRegistration
     /// <summary>The webhook service: signed push hooks become RequestDeployment on the bus (Rad:Webhooks, RAD_WEBHOOK_SECRET).</summary>
     public static WebApplicationBuilder AddWebhooks(this WebApplicationBuilder builder)
     {
-        builder.AddRadService("webhooks");
+        builder.AddRadService("webhooks", bus => bus.AddRequestClient<Rad.Contracts.CheckWebhookPush>());
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.Configure<WebhookOptions>(builder.Configuration.GetSection(WebhookOptions.Section));
         // Kestrel's own limit backs up the handler's: no body over 1 MiB is ever buffered.

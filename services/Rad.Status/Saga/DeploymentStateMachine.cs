@@ -10,7 +10,7 @@ namespace Rad.Status.Saga;
 /// and cluster, then clone and cluster provisioning side by side, then one build per application in parallel, then one
 /// deploy per application once every image and the cluster are ready.
 /// </summary>
-public class DeploymentStateMachine : MassTransitStateMachine<DeploymentState>
+public partial class DeploymentStateMachine : MassTransitStateMachine<DeploymentState>
 {
     readonly TimeProvider _clock;
     readonly DeadlineOptions _deadlines;
@@ -93,11 +93,16 @@ public class DeploymentStateMachine : MassTransitStateMachine<DeploymentState>
                 .TransitionTo(Superseded));
 
         During(Cloning,
+            // Nothing is built for a repository that names another repository's application: it fails here, untouched.
             When(Cloned)
-                .ThenAsync(RecordClone)
-                .ThenAsync(PublishBuilds)
-                .TransitionTo(Building)
-                .If(context => context.Saga.ReadyToDeploy(), ready => DeployAll(ready)),
+                .ThenAsync(ClaimApplications)
+                .IfElse(context => context.Saga.Error is not null,
+                    refused => refused.ThenAsync(PublishFinished).TransitionTo(Failed),
+                    claimed => claimed
+                        .ThenAsync(RecordClone)
+                        .ThenAsync(PublishBuilds)
+                        .TransitionTo(Building)
+                        .If(context => context.Saga.ReadyToDeploy(), ready => DeployAll(ready))),
             FailStage(CloneFailed, _ => StageNames.Clone, context => context.Message.Reason),
             FailStage(CloneFaulted, _ => StageNames.Clone, context => WorkerCrashed("cloner", context.Message)));
 
