@@ -11,6 +11,9 @@ public static class WebhooksRegistration
         builder.AddRadService("webhooks", bus => bus.AddRequestClient<Rad.Contracts.CheckWebhookPush>());
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.Configure<WebhookOptions>(builder.Configuration.GetSection(WebhookOptions.Section));
+        builder.Services.AddSingleton<WebhookWarmup>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<WebhookWarmup>());
+        builder.Services.AddHealthChecks().AddCheck<WebhookWarmup>("warmup");
         // Kestrel's own limit backs up the handler's: no body over 1 MiB is ever buffered.
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = WebhookOptions.MaxBodyBytes + 1);
         return builder;
