@@ -25,5 +25,12 @@ public static class PushChecks
                 detail: $"RAD's status service did not say within {timeout.TotalSeconds:0.#} s whether commit {push.After} is older than the one running; " +
                         "nothing was deployed: redeliver the hook once RAD is up.");
         }
+        catch (RequestFaultException)
+        {
+            // The status service's own log says why (its database, most likely); the git host only needs to try again.
+            return Results.Problem(statusCode: 503, title: "Cannot check the push",
+                detail: $"RAD's status service could not check whether commit {push.After} is older than the one running; " +
+                        "nothing was deployed: redeliver the hook once RAD is up.");
+        }
     }
 }

@@ -1,3 +1,5 @@
+using System.Text.RegularExpressions;
+
 namespace Rad.Contracts;
 
 /// <summary>
@@ -22,6 +24,12 @@ public static class RepositoryIdentity
         identity = identity.TrimEnd('/');
         return identity.EndsWith(".git", StringComparison.OrdinalIgnoreCase) ? identity[..^4].TrimEnd('/') : identity;
     }
+
+    // Linear time, as Redaction's: the address may be long and is the user's.
+    static readonly Regex UserInfo = new(@"([a-zA-Z][a-zA-Z0-9+.-]*://)[^/@\s]+@", RegexOptions.NonBacktracking | RegexOptions.CultureInvariant);
+
+    /// <summary>The address as given, without any user:token@ part: how RAD records and names a repository that owns something.</summary>
+    public static string WithoutUserInfo(string repository) => UserInfo.Replace(repository.Trim(), "$1");
 
     public static bool Same(string a, string b) => string.Equals(Of(a), Of(b), StringComparison.Ordinal);
 

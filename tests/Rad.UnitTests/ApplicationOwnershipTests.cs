@@ -29,6 +29,13 @@ public sealed class ApplicationOwnershipTests
     public void Different_repositories_are_not_the_same(string a, string b) =>
         Assert.False(RepositoryIdentity.Same(a, b), $"{RepositoryIdentity.Of(a)} vs {RepositoryIdentity.Of(b)}");
 
+    [Theory]
+    [InlineData("https://user:token@host/org/app.git", "https://host/org/app.git")]
+    [InlineData("git@github.com:org/app.git", "git@github.com:org/app.git")]
+    [InlineData("git://127.0.0.1:9418/app.git", "git://127.0.0.1:9418/app.git")]
+    public void Recorded_owners_keep_the_address_without_its_credentials(string given, string recorded) =>
+        Assert.Equal(recorded, RepositoryIdentity.WithoutUserInfo(given));
+
     [Fact]
     public async Task Another_repositorys_application_fails_the_deployment_after_the_clone_and_builds_nothing()
     {

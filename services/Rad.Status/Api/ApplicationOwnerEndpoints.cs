@@ -44,7 +44,7 @@ public static class ApplicationOwnerEndpoints
             if (from is null)
                 return NoOwner(name, body.Cluster);
             logger.LogInformation("Application {Application} on cluster {Cluster} transferred from {From} to {To} by {Actor}",
-                name, body.Cluster, from, Redaction.Credentials(body.To), body.By);
+                name, body.Cluster, from, RepositoryIdentity.WithoutUserInfo(body.To), body.By);
             return Results.Ok(View((await owners.OwnerAsync(body.Cluster, name, token))!));
         });
     }

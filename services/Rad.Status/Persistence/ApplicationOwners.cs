@@ -11,7 +11,7 @@ public sealed class ApplicationOwners(NpgsqlDataSource dataSource) : IApplicatio
     public async Task<IReadOnlyList<OwnershipConflict>> ClaimAsync(string cluster, IReadOnlyCollection<string> applications, string repository,
         Guid deploymentId, DateTimeOffset at, CancellationToken token)
     {
-        var claimant = Redaction.Credentials(repository);
+        var claimant = RepositoryIdentity.WithoutUserInfo(repository);
         var names = applications.Distinct().ToArray();
         await using var connection = await dataSource.OpenConnectionAsync(token);
         await using var transaction = await connection.BeginTransactionAsync(token);
@@ -67,7 +67,7 @@ public sealed class ApplicationOwners(NpgsqlDataSource dataSource) : IApplicatio
     public async Task<string?> TransferAsync(string cluster, string application, string to, string actor, string? reason, DateTimeOffset at,
         CancellationToken token)
     {
-        var repository = Redaction.Credentials(to);
+        var repository = RepositoryIdentity.WithoutUserInfo(to);
         await using var connection = await dataSource.OpenConnectionAsync(token);
         await using var transaction = await connection.BeginTransactionAsync(token);
         var from = await connection.QueryFirstOrDefaultAsync<string?>(new CommandDefinition("""

@@ -29,6 +29,6 @@ public static class ApplicationOwnership
     /// <summary>What the user reads: who owns it, and how the owner changes.</summary>
     public static string Refusal(OwnershipConflict conflict, string cluster, string repository) =>
         $"application '{conflict.Application}' on cluster '{cluster}' belongs to repository {conflict.Owner}; " +
-        $"ask an operator to run `rad apps transfer {conflict.Application} --to {Redaction.Credentials(repository)}" +
+        $"ask an operator to run `rad apps transfer {conflict.Application} --to {RepositoryIdentity.WithoutUserInfo(repository)}" +
         $"{(cluster == LocalCluster.Name ? "" : $" --cluster {cluster}")}`, or rename it in rad.json";
 }

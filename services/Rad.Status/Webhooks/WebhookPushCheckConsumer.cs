@@ -36,7 +36,7 @@ public sealed class WebhookPushCheckConsumer(NpgsqlDataSource dataSource, TimePr
             await context.RespondAsync(new WebhookPushChecked(null, seen?.RunningCommit));
             return;
         }
-        var repository = Redaction.Credentials(push.Repository);
+        var repository = RepositoryIdentity.WithoutUserInfo(push.Repository);
         var reason = $"commit {push.Commit} is older than commit {seen.RunningCommit}, which runs on cluster '{push.Cluster}' for {repository}: " +
                      $"RAD was asked to deploy it on {Utc(first):u}, before the running one ({Utc(seen.RunningSince):u}), so this push would roll it back " +
                      "(a replayed delivery looks like this). A forced push deploys it; so does an operator with " +

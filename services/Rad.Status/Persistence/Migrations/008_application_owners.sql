@@ -23,14 +23,19 @@ CREATE TABLE application_owner_events (
 );
 CREATE INDEX application_owner_events_application ON application_owner_events (cluster, application, id);
 
--- Applications deployed before owners were recorded belong to the repository of their latest revision: what runs now.
+-- Applications deployed before owners were recorded belong to the repository that created them: that of their first
+-- revision since they were last removed (an application whose latest revision removed it is gone and owned by nobody).
+-- Not the latest revision's: that would hand an application taken over before this change to the one who took it.
 INSERT INTO application_owners (cluster, application, repository, since)
-SELECT DISTINCT ON (cluster, application) cluster, application, repository, now()
-FROM revisions
-ORDER BY cluster, application, revision DESC;
+SELECT DISTINCT ON (r.cluster, r.application) r.cluster, r.application, r.repository, r.created_at
+FROM revisions r
+WHERE r.outcome <> 'removed'
+  AND r.revision > COALESCE((SELECT max(x.revision) FROM revisions x
+                             WHERE x.cluster = r.cluster AND x.application = r.application AND x.outcome = 'removed'), 0)
+ORDER BY r.cluster, r.application, r.revision;
 
 INSERT INTO application_owner_events (cluster, application, action, to_repository, actor, reason, at)
-SELECT cluster, application, 'adopted', repository, 'rad', 'the repository of its latest revision when owners began to be recorded', since
+SELECT cluster, application, 'adopted', repository, 'rad', 'the repository of its first revision, when owners began to be recorded', since
 FROM application_owners;
 
 -- Webhook pushes refused because their commit is older than the one running: what, from where, and why.
