@@ -14,6 +14,7 @@ using Rad.Status.Notifications;
 using Rad.Status.Persistence;
 using Rad.Status.Queue;
 using Rad.Status.Saga;
+using Rad.Status.Webhooks;
 
 namespace Rad.Status;
 
@@ -30,6 +31,7 @@ public static class StatusRegistration
             bus.AddSagaStateMachine<DeploymentStateMachine, DeploymentState>(typeof(DeploymentStateMachineDefinition)).PostgresRepository();
             bus.AddConsumer<DeploymentQueueConsumer>(typeof(DeploymentQueueConsumerDefinition));
             bus.AddConsumer<SagaFaultConsumer>();
+            bus.AddConsumer<WebhookPushCheckConsumer>();
             bus.AddRequestClient<DeleteCluster>();
             bus.AddRequestClient<DescribeApplications>();
             bus.AddRequestClient<PruneImages>();
@@ -54,6 +56,8 @@ public static class StatusRegistration
         services.AddSingleton<LatestDeployments>();
         services.AddSingleton<ReleaseHistory>();
         services.AddSingleton<IReleaseHistory>(sp => sp.GetRequiredService<ReleaseHistory>());
+        services.AddSingleton<ApplicationOwners>();
+        services.AddSingleton<IApplicationOwners>(sp => sp.GetRequiredService<ApplicationOwners>());
         services.AddClusterRegistry(builder.Configuration);
         services.AddNotifications(builder.Configuration);
         services.Configure<DeadlineOptions>(builder.Configuration.GetSection(DeadlineOptions.Section));
@@ -86,6 +90,7 @@ public static class StatusRegistration
         app.MapDeploymentEndpoints();
         app.MapClusterEndpoints();
         app.MapApplicationEndpoints();
+        app.MapApplicationOwnerEndpoints();
         app.MapNotificationEndpoints();
         app.MapGcEndpoints();
         return app;

@@ -20,7 +20,8 @@ public sealed record GitHost(
 {
     public static readonly GitHost GitHub = new("github", "X-Hub-Signature-256", "X-GitHub-Event", ["X-GitHub-Delivery"],
         e => e == "push", e => e == "ping",
-        json => new PushEvent(Text(json, "repository", "clone_url"), Text(json, "ref"), Text(json, "after"), OptionalText(json, "repository", "default_branch")),
+        json => new PushEvent(Text(json, "repository", "clone_url"), Text(json, "ref"), Text(json, "after"), OptionalText(json, "repository", "default_branch"),
+            Forced(json)),
         (body, signature, secret) => signature.StartsWith("sha256=", StringComparison.Ordinal) && HmacMatches(body, signature["sha256=".Length..], secret));
 
     public static readonly GitHost GitLab = new("gitlab", "X-Gitlab-Token", "X-Gitlab-Event", ["Idempotency-Key", "X-Gitlab-Event-UUID"],
@@ -58,6 +59,10 @@ public sealed record GitHost(
 
     // Hashing first makes the comparison independent of where (and whether) the lengths differ.
     static bool FixedTimeEquals(byte[] a, byte[] b) => CryptographicOperations.FixedTimeEquals(SHA256.HashData(a), SHA256.HashData(b));
+
+    // GitHub says "forced": true when the push moved the branch to a commit that does not descend from where it was.
+    static bool Forced(JsonElement json) =>
+        json.ValueKind == JsonValueKind.Object && json.TryGetProperty("forced", out var forced) && forced.ValueKind == JsonValueKind.True;
 
     static string Text(JsonElement json, params string[] path) =>
         OptionalText(json, path) ?? throw new InvalidPayloadException($"the payload has no string at {string.Join('.', path)}");

@@ -18,7 +18,7 @@ public static partial class WebhookEndpoints
     public static void MapWebhooks(this WebApplication app) =>
         app.MapPost("/webhooks/{host}", HandleAsync);
 
-    static async Task<IResult> HandleAsync(string host, HttpRequest request, IPublishEndpoint publish, IOptions<WebhookOptions> options,
+    static async Task<IResult> HandleAsync(string host, HttpRequest request, IPublishEndpoint publish, IRequestClient<CheckWebhookPush> checks, IOptions<WebhookOptions> options,
         IConfiguration configuration, TimeProvider clock, ILogger<WebhookOptions> logger, CancellationToken token)
     {
         if (GitHost.Find(host) is not { } git)
@@ -59,8 +59,15 @@ public static partial class WebhookEndpoints
         }
 
         var settings = options.Value;
-        var cluster = request.Query["cluster"].FirstOrDefault() ?? settings.Cluster;
-        var configPath = request.Query["config"].FirstOrDefault() ?? settings.ConfigPath;
+        var (target, parameter, refused) = WebhookTarget.Resolve(settings, push.CloneUrl, request.Query);
+        if (target is null)
+        {
+            logger.LogWarning("Refused a {Host} webhook for {Repository}: its query parameter {Parameter} tried to choose where it deploys",
+                git.Name, Redaction.Credentials(push.CloneUrl), parameter);
+            return Results.Problem(statusCode: 400, title: $"Query parameter '{parameter}' not allowed", detail: refused,
+                extensions: new Dictionary<string, object?> { ["parameter"] = parameter });
+        }
+        var (cluster, configPath) = (target.Cluster, target.ConfigPath);
         if (!DnsLabel.IsValid(cluster))
             return Problem(400, "Invalid cluster", $"The query parameter cluster=\"{cluster}\" is not a cluster name: lowercase letters, digits and '-'.");
         if (configPath.StartsWith('/') || configPath.Split('/').Contains(".."))
@@ -76,6 +83,8 @@ public static partial class WebhookEndpoints
             return Problem(400, "Not a push payload", $"'after' is \"{push.After}\", not a commit SHA.");
 
         var delivery = git.DeliveryHeaders.Select(h => request.Headers[h].ToString()).FirstOrDefault(v => v.Length > 0);
+        if (!settings.AllowOlderCommits && await PushChecks.RefusalAsync(checks, git.Name, delivery, push, cluster, settings.CheckTimeout, token) is { } older)
+            return older;
         var id = delivery is null ? NewId.NextGuid() : DeploymentIdFor(git.Name, delivery);
         await publish.Publish(new RequestDeployment(id, push.CloneUrl, push.After, configPath, cluster, clock.GetUtcNow(), Trigger: $"webhook:{git.Name}"), token);
         logger.LogInformation("{Host} push of {Branch} at {Commit} ({Repository}, delivery {Delivery}) starts deployment {DeploymentId}",

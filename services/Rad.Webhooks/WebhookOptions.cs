@@ -12,4 +12,16 @@ public sealed class WebhookOptions
 
     public string Cluster { get; set; } = Rad.Contracts.DeploymentDefaults.Cluster;
     public string ConfigPath { get; set; } = Rad.Contracts.DeploymentDefaults.ConfigPath;
+
+    /// <summary>Per repository: the cluster and rad.json its pushes deploy to (else Cluster and ConfigPath above).</summary>
+    public WebhookBinding[] Repositories { get; set; } = [];
+
+    /// <summary>Lets ?cluster= and ?config= choose where a push deploys (off: the signature does not cover the URL).</summary>
+    public bool AllowQueryTargets { get; set; }
+
+    /// <summary>Deploys pushes whose commit is older than the running one without asking (off: refused unless forced).</summary>
+    public bool AllowOlderCommits { get; set; }
+
+    /// <summary>How long to wait for the status service's answer on whether a push is older than what runs.</summary>
+    public TimeSpan CheckTimeout { get; set; } = TimeSpan.FromSeconds(5);
 }

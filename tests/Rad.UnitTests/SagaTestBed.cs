@@ -15,6 +15,7 @@ public sealed class SagaTestBed : IAsyncDisposable
 
     public FakeClock Clock { get; } = new(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
     public InMemoryReleaseHistory History { get; } = new();
+    public InMemoryApplicationOwners Owners { get; } = new();
     public ITestHarness Harness { get; private set; } = null!;
     public ISagaStateMachineTestHarness<DeploymentStateMachine, DeploymentState> Saga { get; private set; } = null!;
 
@@ -25,6 +26,7 @@ public sealed class SagaTestBed : IAsyncDisposable
             .AddLogging()
             .AddSingleton<TimeProvider>(bed.Clock)
             .AddSingleton<IReleaseHistory>(bed.History)
+            .AddSingleton<IApplicationOwners>(bed.Owners)
             .Configure<DeadlineOptions>(o => o.Build = TimeSpan.FromMinutes(10))
             .AddMassTransitTestHarness(x => x.AddSagaStateMachine<DeploymentStateMachine, DeploymentState>().InMemoryRepository())
             .BuildServiceProvider(true);

@@ -93,11 +93,16 @@ public partial class DeploymentStateMachine : MassTransitStateMachine<Deployment
                 .TransitionTo(Superseded));
 
         During(Cloning,
+            // Nothing is built for a repository that names another repository's application: it fails here, untouched.
             When(Cloned)
-                .ThenAsync(RecordClone)
-                .ThenAsync(PublishBuilds)
-                .TransitionTo(Building)
-                .If(context => context.Saga.ReadyToDeploy(), ready => DeployAll(ready)),
+                .ThenAsync(ClaimApplications)
+                .IfElse(context => context.Saga.Error is not null,
+                    refused => refused.ThenAsync(PublishFinished).TransitionTo(Failed),
+                    claimed => claimed
+                        .ThenAsync(RecordClone)
+                        .ThenAsync(PublishBuilds)
+                        .TransitionTo(Building)
+                        .If(context => context.Saga.ReadyToDeploy(), ready => DeployAll(ready))),
             FailStage(CloneFailed, _ => StageNames.Clone, context => context.Message.Reason),
             FailStage(CloneFaulted, _ => StageNames.Clone, context => WorkerCrashed("cloner", context.Message)));
 

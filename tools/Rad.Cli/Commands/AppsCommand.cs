@@ -15,6 +15,8 @@ public static class AppsCommand
     {
         var cluster = ClusterOption("only this cluster (default: every cluster)");
         var apps = new Command("apps", "List the applications RAD runs: revision, commit, replicas running/desired/healthy, pins") { cluster };
+        apps.Subcommands.Add(AppsOwnerCommands.Show());
+        apps.Subcommands.Add(AppsOwnerCommands.Transfer());
         apps.SetAction((result, token) => RunAsync(result, async client =>
         {
             var query = result.GetValue(cluster) is { } name ? $"?cluster={Uri.EscapeDataString(name)}" : "";
