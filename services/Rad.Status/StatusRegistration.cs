@@ -58,6 +58,7 @@ public static class StatusRegistration
             $"Rad:Deployments:Concurrency must be \"{ConcurrencyOptions.Queue}\" or \"{ConcurrencyOptions.Supersede}\".").ValidateOnStart();
         services.Configure<DeadlineSweeperOptions>(builder.Configuration.GetSection(DeadlineSweeperOptions.Section));
         services.AddHostedService<StatusWarmup>();
+        services.AddHostedService<KubeconfigWarmup>();
         services.AddHostedService<DeadlineSweeper>();
         services.AddSingleton<IMetricFactory>(Metrics.DefaultFactory);
         services.AddSingleton<DeploymentMetrics>();

@@ -5,6 +5,7 @@ using Npgsql;
 using Rad.Clusters.Kubernetes;
 using Rad.Clusters.Swarm;
 using Rad.Docker;
+using Rad.Kubernetes;
 
 namespace Rad.Clusters;
 
@@ -20,8 +21,16 @@ public static class ClusterRegistration
     {
         services.TryAddSingleton(_ => NpgsqlDataSource.Create(configuration.GetConnectionString("Status") ?? DefaultConnectionString));
         services.TryAddSingleton<ClusterRegistry>();
+        services.TryAddSingleton(_ => ExecPlugins(configuration));
         services.TryAddSingleton<IKubernetesClientFactory, KubernetesClientFactory>();
         return services;
+    }
+
+    /// <summary>Rad:Kubernetes:ExecAllowlist as a comma-separated value or as a list (__0, __1, ...).</summary>
+    public static ExecPluginPolicy ExecPlugins(IConfiguration configuration)
+    {
+        var section = configuration.GetSection(ExecPluginPolicy.Section);
+        return new ExecPluginPolicy((section.Value?.Split(',') ?? []).Concat(section.GetChildren().Select(c => c.Value ?? "")));
     }
 
     /// <summary>
