@@ -59,6 +59,7 @@ public static class StatusRegistration
         services.Configure<DeadlineSweeperOptions>(builder.Configuration.GetSection(DeadlineSweeperOptions.Section));
         services.AddHostedService<StatusWarmup>();
         services.AddHostedService<KubeconfigWarmup>();
+        services.AddHostedService<ClusterCredentialsSealing>();
         services.AddHostedService<DeadlineSweeper>();
         services.AddSingleton<IMetricFactory>(Metrics.DefaultFactory);
         services.AddSingleton<DeploymentMetrics>();

@@ -5,6 +5,7 @@ using Npgsql;
 using Rad.Clusters.Kubernetes;
 using Rad.Clusters.Swarm;
 using Rad.Docker;
+using Rad.Hosting;
 using Rad.Kubernetes;
 
 namespace Rad.Clusters;
@@ -20,6 +21,7 @@ public static class ClusterRegistration
     public static IServiceCollection AddClusterRegistry(this IServiceCollection services, IConfiguration configuration)
     {
         services.TryAddSingleton(_ => NpgsqlDataSource.Create(configuration.GetConnectionString("Status") ?? DefaultConnectionString));
+        services.AddRadSecrets(configuration);
         services.TryAddSingleton<ClusterRegistry>();
         services.TryAddSingleton(_ => ExecPlugins(configuration));
         services.TryAddSingleton<IKubernetesClientFactory, KubernetesClientFactory>();
