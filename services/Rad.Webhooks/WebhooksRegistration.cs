@@ -9,6 +9,7 @@ public static class WebhooksRegistration
     {
         builder.AddRadService("webhooks");
         builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddRadSecrets(builder.Configuration);
         builder.Services.Configure<WebhookOptions>(builder.Configuration.GetSection(WebhookOptions.Section));
         // Kestrel's own limit backs up the handler's: no body over 1 MiB is ever buffered.
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = WebhookOptions.MaxBodyBytes + 1);
