@@ -18,14 +18,20 @@ RAD_SERVICES=(status:7080 webhooks:7081 cloner:7082 builder:7083 cluster-provisi
 say() { printf '[rad] %s\n' "$*" >&2; }
 die() { printf '[rad] error: %s\n' "$*" >&2; exit 1; }
 
-# curl's arguments for RAD's API: the bearer token when RAD_API_TOKEN is set.
-RAD_AUTH=()
-[[ -n "${RAD_API_TOKEN:-}" ]] && RAD_AUTH=(-H "Authorization: Bearer $RAD_API_TOKEN")
+# curl for RAD's API, with the bearer token when RAD_API_TOKEN is set. The header reaches curl through a pipe that
+# bash's builtin printf fills (curl -H @FILE), never as an argument: arguments show in every user's `ps`.
+rad_curl() {
+  if [[ -n "${RAD_API_TOKEN:-}" ]]; then
+    curl -H @<(printf 'Authorization: Bearer %s\n' "$RAD_API_TOKEN") "$@"
+  else
+    curl "$@"
+  fi
+}
 
 # Asks RAD to deploy branch main of REPOSITORY; prints the deployment's id.
 rad_request_deployment() {
   local id
-  id="$(curl "${RAD_AUTH[@]}" -fsS -X POST "$RAD_API/api/deployments" -H 'Content-Type: application/json' \
+  id="$(rad_curl -fsS -X POST "$RAD_API/api/deployments" -H 'Content-Type: application/json' \
     -d "{\"repository\": \"$1\", \"ref\": \"main\"}" | grep -o '"id":"[^"]*"' | head -1 | cut -d'"' -f4)"
   [[ -n "$id" ]] || die "RAD did not accept a deployment of $1"
   printf '%s\n' "$id"
@@ -36,9 +42,9 @@ rad_request_deployment() {
 rad_wait_for_end() {
   local id="$1" limit="${2:-300}"
   # grep leaves at the first "end"; curl then stops on the closed pipe, which is not a failure here.
-  { timeout "$limit" curl "${RAD_AUTH[@]}" -fsSN "$RAD_API/api/deployments/$id/events" || true; } | grep -q -m1 '^event: end' \
+  { rad_curl --max-time "$limit" -fsSN "$RAD_API/api/deployments/$id/events" || true; } | grep -q -m1 '^event: end' \
     || die "deployment $id did not end within $limit s"
-  curl "${RAD_AUTH[@]}" -fsS "$RAD_API/api/deployments/$id"
+  rad_curl -fsS "$RAD_API/api/deployments/$id"
 }
 
 # docker build -q ARGS..., quiet unless it fails: the engine's legacy builder warns on every build (no buildx here).

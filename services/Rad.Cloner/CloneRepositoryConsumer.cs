@@ -2,6 +2,7 @@ using System.Diagnostics;
 using MassTransit;
 using Microsoft.Extensions.Options;
 using Rad.Contracts;
+using Rad.Hosting;
 
 namespace Rad.Cloner;
 
@@ -10,7 +11,8 @@ namespace Rad.Cloner;
 /// moved into place only when complete, so a redelivered command finds either nothing (and clones) or a finished
 /// checkout (and reports it again without cloning).
 /// </summary>
-public sealed class CloneRepositoryConsumer(IOptions<ClonerOptions> options, CheckoutCache cache, ILogger<CloneRepositoryConsumer> logger) : IConsumer<CloneRepository>
+public sealed class CloneRepositoryConsumer(IOptions<ClonerOptions> options, CheckoutCache cache, ILogger<CloneRepositoryConsumer> logger,
+    SealedSecrets? secrets = null) : IConsumer<CloneRepository>
 {
     const string Marker = ".rad-commit";
 
@@ -18,7 +20,21 @@ public sealed class CloneRepositoryConsumer(IOptions<ClonerOptions> options, Che
     {
         var command = context.Message;
         var settings = options.Value;
-        if (RepositoryUrl.Reject(command.Repository, settings.AllowLocalRepositories) is { } rejection)
+        // The credentials come sealed beside the address and are put back here, in memory only: GitRemote hands them to
+        // git and LibGit2Sharp through their credential callbacks, never in an argument or .git/config.
+        string repository;
+        try
+        {
+            repository = command.Credentials is null ? command.Repository
+                : (secrets ?? throw new SealedSecretException("the cloner has no key ring")).UnsealRepository(command.Repository, command.Credentials);
+        }
+        catch (SealedSecretException e)
+        {
+            await context.Publish(new CloneFailed(command.DeploymentId, $"the credentials of repository '{RepositoryUrl.Redact(command.Repository)}' cannot be read: {e.Message}"));
+            CloneMetrics.Count(CloneMetrics.Failed);
+            return;
+        }
+        if (RepositoryUrl.Reject(repository, settings.AllowLocalRepositories) is { } rejection)
         {
             await context.Publish(new CloneFailed(command.DeploymentId, rejection));
             CloneMetrics.Count(CloneMetrics.Failed);
@@ -26,7 +42,7 @@ public sealed class CloneRepositoryConsumer(IOptions<ClonerOptions> options, Che
         }
 
         var target = Path.Combine(settings.Workspace, command.DeploymentId.ToString("N"));
-        var remote = GitRemote.Parse(command.Repository, settings.Credentials);
+        var remote = GitRemote.Parse(repository, settings.Credentials);
         string commit;
         var fetched = false;
         if (File.Exists(Path.Combine(target, Marker)))

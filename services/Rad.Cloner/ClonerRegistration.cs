@@ -14,6 +14,7 @@ public static class ClonerRegistration
         });
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<CheckoutCache>();
+        builder.Services.AddRadSecrets(builder.Configuration);
         CloneMetrics.Register();
         builder.Services.AddHostedService<ClonerWarmup>();
         builder.Services.AddHostedService<WorkspaceJanitor>();

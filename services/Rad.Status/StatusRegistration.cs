@@ -66,6 +66,8 @@ public static class StatusRegistration
             $"Rad:Deployments:Concurrency must be \"{ConcurrencyOptions.Queue}\" or \"{ConcurrencyOptions.Supersede}\".").ValidateOnStart();
         services.Configure<DeadlineSweeperOptions>(builder.Configuration.GetSection(DeadlineSweeperOptions.Section));
         services.AddHostedService<StatusWarmup>();
+        services.AddHostedService<KubeconfigWarmup>();
+        services.AddHostedService<ClusterCredentialsSealing>();
         services.AddHostedService<DeadlineSweeper>();
         services.AddSingleton<KeptImages>();
         services.AddOptions<ImageCollectionOptions>().Bind(builder.Configuration.GetSection(ImageCollectionOptions.Section)).ValidateOnStart();

@@ -5,6 +5,7 @@ using System.Text.RegularExpressions;
 using MassTransit;
 using Microsoft.Extensions.Options;
 using Rad.Contracts;
+using Rad.Hosting;
 
 namespace Rad.Webhooks;
 
@@ -19,7 +20,7 @@ public static partial class WebhookEndpoints
         app.MapPost("/webhooks/{host}", HandleAsync);
 
     static async Task<IResult> HandleAsync(string host, HttpRequest request, IPublishEndpoint publish, IRequestClient<CheckWebhookPush> checks, IOptions<WebhookOptions> options,
-        IConfiguration configuration, TimeProvider clock, ILogger<WebhookOptions> logger, CancellationToken token)
+        IConfiguration configuration, TimeProvider clock, ILogger<WebhookOptions> logger, SealedSecrets secrets, CancellationToken token)
     {
         if (GitHost.Find(host) is not { } git)
             return Problem(404, "Unknown git host", $"'{host}' is not a supported git host: use /webhooks/github, /webhooks/gitlab or /webhooks/gitea.");
@@ -86,7 +87,10 @@ public static partial class WebhookEndpoints
         if (!settings.AllowOlderCommits && await PushChecks.RefusalAsync(checks, git.Name, delivery, push, cluster, settings.CheckTimeout, token) is { } older)
             return older;
         var id = delivery is null ? NewId.NextGuid() : DeploymentIdFor(git.Name, delivery);
-        await publish.Publish(new RequestDeployment(id, push.CloneUrl, push.After, configPath, cluster, clock.GetUtcNow(), Trigger: $"webhook:{git.Name}"), token);
+        // A clone URL with credentials in it: sealed before it goes on the bus.
+        var (repository, credentials) = secrets.SealRepository(push.CloneUrl);
+        await publish.Publish(new RequestDeployment(id, repository, push.After, configPath, cluster, clock.GetUtcNow(), Trigger: $"webhook:{git.Name}",
+            Credentials: credentials), token);
         logger.LogInformation("{Host} push of {Branch} at {Commit} ({Repository}, delivery {Delivery}) starts deployment {DeploymentId}",
             git.Name, branch, push.After, Redaction.Credentials(push.CloneUrl), delivery ?? "none", id);
         return Results.Accepted($"/api/deployments/{id}", new

@@ -10,6 +10,7 @@ public static class WebhooksRegistration
     {
         builder.AddRadService("webhooks", bus => bus.AddRequestClient<Rad.Contracts.CheckWebhookPush>());
         builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddRadSecrets(builder.Configuration);
         builder.Services.Configure<WebhookOptions>(builder.Configuration.GetSection(WebhookOptions.Section));
         builder.Services.AddSingleton<WebhookWarmup>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<WebhookWarmup>());

@@ -5,6 +5,8 @@ using Npgsql;
 using Rad.Clusters.Kubernetes;
 using Rad.Clusters.Swarm;
 using Rad.Docker;
+using Rad.Hosting;
+using Rad.Kubernetes;
 
 namespace Rad.Clusters;
 
@@ -19,9 +21,18 @@ public static class ClusterRegistration
     public static IServiceCollection AddClusterRegistry(this IServiceCollection services, IConfiguration configuration)
     {
         services.TryAddSingleton(_ => NpgsqlDataSource.Create(configuration.GetConnectionString("Status") ?? DefaultConnectionString));
+        services.AddRadSecrets(configuration);
         services.TryAddSingleton<ClusterRegistry>();
+        services.TryAddSingleton(_ => ExecPlugins(configuration));
         services.TryAddSingleton<IKubernetesClientFactory, KubernetesClientFactory>();
         return services;
+    }
+
+    /// <summary>Rad:Kubernetes:ExecAllowlist as a comma-separated value or as a list (__0, __1, ...).</summary>
+    public static ExecPluginPolicy ExecPlugins(IConfiguration configuration)
+    {
+        var section = configuration.GetSection(ExecPluginPolicy.Section);
+        return new ExecPluginPolicy((section.Value?.Split(',') ?? []).Concat(section.GetChildren().Select(c => c.Value ?? "")));
     }
 
     /// <summary>

@@ -9,7 +9,19 @@ public interface IKubernetesClientFactory
     IKubernetesApi Connect(RegisteredCluster cluster);
 }
 
-public sealed class KubernetesClientFactory : IKubernetesClientFactory
+/// <summary>
+/// Runs a kubeconfig's credential plugin only when the operator's allowlist has it (checked here, at each use, not only
+/// at registration); without a policy none.
+/// </summary>
+public sealed class KubernetesClientFactory(ExecPluginPolicy? plugins = null, ILoggerFactory? loggers = null) : IKubernetesClientFactory
 {
-    public IKubernetesApi Connect(RegisteredCluster cluster) => new KubernetesDynamicClient(cluster.LoadKubeContext());
+    readonly ExecPluginPolicy _plugins = plugins ?? new ExecPluginPolicy([]);
+
+    public IKubernetesApi Connect(RegisteredCluster cluster)
+    {
+        var context = cluster.LoadKubeContext();
+        if (_plugins.Refusal(context) is { } refusal)
+            throw new KubeconfigException(refusal);
+        return new KubernetesDynamicClient(context, loggers?.CreateLogger<KubernetesDynamicClient>());
+    }
 }

@@ -4,6 +4,8 @@ using System.Text.Json.Nodes;
 using k8s;
 using k8s.Authentication;
 using k8s.KubeConfigModels;
+using Microsoft.Extensions.Logging;
+using Rad.Contracts;
 
 namespace Rad.Kubernetes;
 
@@ -11,9 +13,10 @@ namespace Rad.Kubernetes;
 /// The bearer token of an exec credential plugin (client.authentication.k8s.io), cached until its expirationTimestamp.
 /// KubernetesClient sets the plugin's process up and reads its ExecCredential; the library's own ExecTokenProvider is
 /// not used because it ignores the exit code and stderr (a failing plugin reads as "failed deserialization" with a
-/// stack trace) and splits arguments at spaces. The plugin's stderr goes into errors; its stdout, the credential, never.
+/// stack trace) and splits arguments at spaces. Neither its stdout (the credential) nor its stderr (whatever the plugin
+/// prints) goes into an error, which users see in deployment status: stderr goes to RAD's log only.
 /// </summary>
-public sealed class ExecCredentialProvider(ExternalExecution plugin, Uri server) : ITokenProvider
+public sealed class ExecCredentialProvider(ExternalExecution plugin, Uri server, ILogger? logger = null) : ITokenProvider
 {
     readonly SemaphoreSlim _gate = new(1, 1);
     ExecCredentialResponse.ExecStatus? _credential;
@@ -67,7 +70,10 @@ public sealed class ExecCredentialProvider(ExternalExecution plugin, Uri server)
             throw new KubeconfigException($"the credential plugin '{plugin.Command}' did not answer within 60 s");
         }
         if (process.ExitCode != 0)
-            throw new KubeconfigException($"the credential plugin '{plugin.Command}' failed (exit {process.ExitCode}): {(await stderr).Trim().Split('\n')[^1].Trim()}");
+        {
+            logger?.LogWarning("Credential plugin {Command} for {Server} failed (exit {ExitCode}): {Stderr}", plugin.Command, server, process.ExitCode, Excerpt.Of((await stderr).Trim().Split('\n')[^1].Trim(), 500));
+            throw new KubeconfigException($"the credential plugin '{plugin.Command}' failed (exit {process.ExitCode}); its error output is in the log of RAD's service that ran it");
+        }
         try
         {
             if (KubernetesJson.Deserialize<ExecCredentialResponse>(await stdout)?.Status is { Token: not null } status)

@@ -1,6 +1,7 @@
 using System.Text;
 using k8s;
 using k8s.KubeConfigModels;
+using Rad.Contracts;
 using YamlDotNet.Core;
 
 namespace Rad.Kubernetes;
@@ -8,8 +9,8 @@ namespace Rad.Kubernetes;
 public sealed class KubeconfigException(string message) : Exception(message);
 
 /// <summary>
-/// One context of a kubeconfig, resolved and self-contained: the files it named are read into its *-data fields (and a
-/// tokenFile into its token), so it can be stored and used elsewhere. <see cref="Cluster"/> and <see cref="User"/> are
+/// One context of a kubeconfig, resolved and self-contained: the files it named (where reading them was allowed) are read
+/// into its *-data fields (and a tokenFile into its token), so it can be stored and used elsewhere. <see cref="Cluster"/> and <see cref="User"/> are
 /// KubernetesClient's kubeconfig model; <see cref="User"/> holds secrets.
 /// </summary>
 public sealed record KubeContext(string Name, string ClusterName, Uri Server, string Namespace, ClusterEndpoint Cluster, UserCredentials User)
@@ -27,7 +28,12 @@ public sealed record KubeContext(string Name, string ClusterName, Uri Server, st
 /// </summary>
 public static class Kubeconfig
 {
-    /// <summary>Resolves <paramref name="context"/> (or current-context) of a kubeconfig; relative file paths are read from <paramref name="directory"/>.</summary>
+    /// <summary>
+    /// Resolves <paramref name="context"/> (or current-context) of a kubeconfig. With a <paramref name="directory"/> (the
+    /// operator's own kubeconfig file, read where it lies: the CLI) the files it names are read, relative ones from there;
+    /// without one (a kubeconfig that came over the network or from RAD's database) a file is refused, naming the field:
+    /// a server must never read its own host's files because a request named them.
+    /// </summary>
     public static KubeContext Load(string yaml, string? context = null, string? directory = null)
     {
         K8SConfiguration config;
@@ -70,7 +76,7 @@ public static class Kubeconfig
 
         at = $"users[{userName}].user";
         var user = namedUser?.UserCredentials ?? new UserCredentials();
-        user.Token ??= TokenFile(yaml, userName, directory, $"{at}.tokenFile");
+        user.Token ??= TokenFile(yaml, userName, directory, $"{at}.tokenFile", $"{at}.token");
         (user.ClientCertificateData, user.ClientCertificate) = (Data(user.ClientCertificateData, user.ClientCertificate, directory, $"{at}.client-certificate"), null);
         (user.ClientKeyData, user.ClientKey) = (Data(user.ClientKeyData, user.ClientKey, directory, $"{at}.client-key"), null);
         if ((user.ClientCertificateData is null) != (user.ClientKeyData is null))
@@ -103,22 +109,25 @@ public static class Kubeconfig
     static string? Data(string? data, string? file, string? directory, string at)
     {
         if (data is null)
-            return file is null ? null : Convert.ToBase64String(ReadFile(file, directory, at));
+            return file is null ? null : Convert.ToBase64String(ReadFile(file, directory, at, $"{at}-data (the file's bytes in base64)"));
         Span<byte> decoded = new byte[data.Length];
         return Convert.TryFromBase64String(data, decoded, out _) ? data : throw new KubeconfigException($"{at}-data is not valid base64");
     }
 
     /// <summary>tokenFile, which KubernetesClient's model lacks: read from the kubeconfig itself and inlined as the token.</summary>
-    static string? TokenFile(string yaml, string? userName, string? directory, string at)
+    static string? TokenFile(string yaml, string? userName, string? directory, string at, string inline)
     {
         var file = (ManifestYaml.Read(yaml)?["users"] as System.Text.Json.Nodes.JsonArray ?? [])
             .FirstOrDefault(u => u?["name"]?.GetValue<string>() == userName)?["user"]?["tokenFile"]?.GetValue<string>();
-        return file is null ? null : Encoding.UTF8.GetString(ReadFile(file, directory, at)).Trim();
+        return file is null ? null : Encoding.UTF8.GetString(ReadFile(file, directory, at, $"{inline} (the token itself)")).Trim();
     }
 
-    static byte[] ReadFile(string file, string? directory, string at)
+    static byte[] ReadFile(string file, string? directory, string at, string inline)
     {
-        var path = Path.IsPathRooted(file) || directory is null ? file : Path.Combine(directory, file);
+        if (directory is null)
+            throw new KubeconfigException($"{at} names a file ({Excerpt.Of(file, 120)}), and RAD does not read files on the server for a kubeconfig it is sent: " +
+                $"inline it as {inline}; `rad clusters add` does so from the file on your machine");
+        var path = Path.IsPathRooted(file) ? file : Path.Combine(directory, file);
         try
         {
             return File.ReadAllBytes(path);

@@ -9,6 +9,7 @@ using System.Text.Json.Nodes;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
+using Microsoft.Extensions.Logging;
 
 namespace Rad.Kubernetes;
 
@@ -28,7 +29,7 @@ public sealed class KubernetesDynamicClient : IKubernetesApi
     readonly k8s.Kubernetes _client;
     readonly ConcurrentDictionary<string, (string Plural, bool Namespaced)> _resources = new();
 
-    public KubernetesDynamicClient(KubeContext context)
+    public KubernetesDynamicClient(KubeContext context, ILogger? logger = null)
     {
         _context = context;
         var (cluster, user) = (context.Cluster, context.User);
@@ -43,7 +44,7 @@ public sealed class KubernetesDynamicClient : IKubernetesApi
             Password = user.Password,
             ClientCertificateData = user.ClientCertificateData,
             ClientCertificateKeyData = user.ClientKeyData,
-            TokenProvider = _exec = user.ExternalExecution is { } plugin ? new ExecCredentialProvider(plugin, context.Server) : null,
+            TokenProvider = _exec = user.ExternalExecution is { } plugin ? new ExecCredentialProvider(plugin, context.Server, logger) : null,
         };
         try
         {

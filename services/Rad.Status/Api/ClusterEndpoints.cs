@@ -16,7 +16,7 @@ public static class ClusterEndpoints
     {
         var api = app.MapGroup("/api/clusters");
 
-        api.MapPost("", async (HttpRequest request, ClusterRegistry registry, IKubernetesClientFactory clients, TimeProvider clock, CancellationToken token) =>
+        api.MapPost("", async (HttpRequest request, ClusterRegistry registry, IKubernetesClientFactory clients, ExecPluginPolicy plugins, TimeProvider clock, CancellationToken token) =>
         {
             var (root, notJson) = await RequestJson.ReadAsync(request, """{"name": "prod", "kubeconfig": "<YAML>", "context": "optional"}""", token);
             if (notJson is not null)
@@ -35,12 +35,16 @@ public static class ClusterEndpoints
             {
                 return Results.ValidationProblem(new Dictionary<string, string[]> { ["kubeconfig"] = [e.Message] }, title: "The kubeconfig cannot be used.");
             }
+            if (plugins.Refusal(context) is { } refusal)
+                return Results.ValidationProblem(new Dictionary<string, string[]> { ["kubeconfig"] = [refusal] }, title: "The kubeconfig cannot be used.");
             var cluster = new RegisteredCluster(name!, "kubernetes", context.Server.ToString(), context.Name, context.Namespace, context.AuthKind,
                 Kubeconfig.Flatten(context), clock.GetUtcNow());
             if (!await registry.AddAsync(cluster, token))
                 return Results.Problem(statusCode: 409, title: "Cluster exists",
                     detail: $"A cluster named '{name}' is registered already; remove it first (DELETE /api/clusters/{name}, or rad clusters remove {name}).");
-            var check = await CheckAsync(clients, cluster, token);
+            // A plugin, even an allowed one, runs when a deployment needs it, never because a request came in.
+            var check = context.User.ExternalExecution is null ? await CheckAsync(clients, cluster, token)
+                : new { reachable = (bool?)null, problem = "not checked: RAD does not run credential plugins at registration; the first deployment to it checks" };
             return Results.Created($"/api/clusters/{name}", View(cluster, check));
         });
 

@@ -1,6 +1,7 @@
 using MassTransit;
 using Microsoft.Extensions.Options;
 using Rad.Contracts;
+using Rad.Hosting;
 using Rad.Status.Events;
 using Rad.Status.Persistence;
 using Rad.Status.Saga;
@@ -17,7 +18,7 @@ public static class DeploymentEndpoints
         var api = app.MapGroup("/api/deployments");
 
         api.MapPost("", async (HttpRequest request, DeploymentQueries queries, IPublishEndpoint publish, TimeProvider clock,
-            IOptions<ConcurrencyOptions> concurrency, LatestDeployments latestDeployments, CancellationToken token) =>
+            IOptions<ConcurrencyOptions> concurrency, LatestDeployments latestDeployments, SealedSecrets secrets, CancellationToken token) =>
         {
             var (body, errors) = await DeploymentRequestReader.ReadAsync(request, token);
             if (body is null)
@@ -25,8 +26,10 @@ public static class DeploymentEndpoints
             var id = NewId.NextGuid();
             // The rad CLI names itself in its User-Agent; anything else calling the API is "api".
             var trigger = request.Headers.UserAgent.ToString().StartsWith(RadCli.UserAgentProduct, StringComparison.Ordinal) ? "cli" : "api";
-            var command = new RequestDeployment(id, body.Repository, body.Ref, body.ConfigPath, body.Cluster, clock.GetUtcNow(),
-                body.Concurrency ?? concurrency.Value.Concurrency, trigger, body.Force);
+            // Credentials in the address are sealed here, before the request is stored or published.
+            var (repository, credentials) = secrets.SealRepository(body.Repository);
+            var command = new RequestDeployment(id, repository, body.Ref, body.ConfigPath, body.Cluster, clock.GetUtcNow(),
+                body.Concurrency ?? concurrency.Value.Concurrency, trigger, body.Force, credentials);
             await queries.RecordRequestAsync(command, token);
             latestDeployments.Changed();
             await publish.Publish(command, token);

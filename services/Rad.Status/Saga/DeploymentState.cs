@@ -11,7 +11,9 @@ public class DeploymentState : SagaStateMachineInstance
     /// <summary>Incremented on every save; the repository refuses a save whose version moved underneath it.</summary>
     public int Version { get; set; }
 
+    /// <summary>Without credentials; those are in <see cref="RepositoryCredentials"/>, sealed (only the cloner unseals them).</summary>
     public string Repository { get; set; } = "";
+    public string? RepositoryCredentials { get; set; }
     public string Ref { get; set; } = "";
     public string ConfigPath { get; set; } = "";
     public string Cluster { get; set; } = "";

@@ -1,6 +1,7 @@
 using MassTransit;
 using Microsoft.Extensions.Options;
 using Rad.Contracts;
+using Rad.Hosting;
 using Rad.Status.Queue;
 
 namespace Rad.Status.Saga;
@@ -16,10 +17,13 @@ public partial class DeploymentStateMachine : MassTransitStateMachine<Deployment
     readonly DeadlineOptions _deadlines;
     readonly ConcurrencyOptions _concurrency;
 
+    readonly SealedSecrets? _secrets;
+
     public DeploymentStateMachine(TimeProvider clock, IOptions<DeadlineOptions> deadlines, IOptions<ConcurrencyOptions> concurrency,
-        ILogger<DeploymentStateMachine> logger)
+        ILogger<DeploymentStateMachine> logger, SealedSecrets? secrets = null)
     {
         _clock = clock;
+        _secrets = secrets;
         _deadlines = deadlines.Value;
         _concurrency = concurrency.Value;
 
@@ -74,7 +78,8 @@ public partial class DeploymentStateMachine : MassTransitStateMachine<Deployment
                 .Then(context => RecordWaiting(context.Saga, context.Message)),
             When(MayStart, context => context.Saga.Rollback is null)
                 .Then(context => Start(context.Saga))
-                .ThenAsync(context => context.Publish(new CloneRepository(context.Saga.CorrelationId, context.Saga.Repository, context.Saga.Ref, context.Saga.ConfigPath)))
+                .ThenAsync(context => context.Publish(new CloneRepository(context.Saga.CorrelationId, context.Saga.Repository, context.Saga.Ref, context.Saga.ConfigPath,
+                    context.Saga.RepositoryCredentials)))
                 .ThenAsync(context => context.Publish(new ProvisionCluster(context.Saga.CorrelationId, context.Saga.Cluster)))
                 .TransitionTo(Cloning),
             // A rollback needs no clone and no build: its image is the recorded one.
@@ -238,12 +243,16 @@ public partial class DeploymentStateMachine : MassTransitStateMachine<Deployment
 
     void Accept(DeploymentState saga, RequestDeployment request)
     {
-        saga.Repository = request.Repository;
+        // A request published on the bus may carry credentials in its address: they are sealed before the saga stores
+        // anything (without a key ring, as in tests on the in-memory harness, they are dropped, never kept in clear).
+        var (repository, userInfo) = RepositoryCredentials.Split(request.Repository);
+        saga.Repository = repository;
+        saga.RepositoryCredentials = request.Credentials ?? (userInfo is null ? null : _secrets?.Seal(RepositoryCredentials.Purpose, userInfo));
         saga.Ref = request.Ref;
         saga.ConfigPath = request.ConfigPath;
         saga.Cluster = request.Cluster;
         saga.Concurrency = ConcurrencyOptions.IsValid(request.Concurrency) ? request.Concurrency! : _concurrency.Concurrency;
-        saga.QueueId = DeploymentQueueKey.For(request.Repository, request.Cluster).Id;
+        saga.QueueId = DeploymentQueueKey.For(saga.Repository, request.Cluster).Id;
         saga.CreatedAt = request.RequestedAt == default ? Now : request.RequestedAt;
         saga.Trigger = request.Trigger ?? "bus";
         saga.Force = request.Force;

@@ -1,3 +1,4 @@
 namespace Rad.Contracts;
 
-public record CloneRepository(Guid DeploymentId, string Repository, string Ref, string ConfigPath) : IDeploymentMessage;
+/// <summary><paramref name="Credentials"/>: the repository's credentials sealed by RAD's key ring, which only the cloner unseals.</summary>
+public record CloneRepository(Guid DeploymentId, string Repository, string Ref, string ConfigPath, string? Credentials = null) : IDeploymentMessage;

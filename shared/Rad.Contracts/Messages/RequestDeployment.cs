@@ -6,7 +6,9 @@ namespace Rad.Contracts;
 /// running: "queue" (wait for it) or "supersede" (cancel it unless it is already rolling out); null means the
 /// status service's configured default. <paramref name="Trigger"/> says what started it (api, cli, bus, webhook:HOST).
 /// Applications pinned on the cluster by a rollback are skipped unless <paramref name="Force"/>, which deploys them
-/// and ends their pins.
+/// and ends their pins. <paramref name="Credentials"/>: the repository's credentials, sealed by RAD's key ring (never
+/// in <paramref name="Repository"/>); a request published with credentials in the address has them taken out and sealed
+/// by the status service before anything is stored or sent on.
 /// </summary>
 public record RequestDeployment(
     Guid DeploymentId,
@@ -17,4 +19,5 @@ public record RequestDeployment(
     DateTimeOffset RequestedAt,
     string? Concurrency = null,
     string? Trigger = null,
-    bool Force = false) : IDeploymentMessage;
+    bool Force = false,
+    string? Credentials = null) : IDeploymentMessage;

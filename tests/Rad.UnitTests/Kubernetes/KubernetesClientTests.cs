@@ -137,7 +137,7 @@ public sealed class KubernetesClientTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Exec_plugin_token_authenticates_and_a_failing_plugin_says_why()
+    public async Task Exec_plugin_token_authenticates_and_a_failing_plugins_output_goes_to_the_log_only()
     {
         var dir = Directory.CreateTempSubdirectory("rad-exec-");
         try
@@ -177,11 +177,14 @@ public sealed class KubernetesClientTests : IAsyncLifetime
                 """;
 
             using var good = new KubernetesDynamicClient(Kubeconfig.Load(Config("ok")));
-            using var bad = new KubernetesDynamicClient(Kubeconfig.Load(Config("fail")));
+            var log = new RecordingLogger();
+            using var bad = new KubernetesDynamicClient(Kubeconfig.Load(Config("fail")), log);
 
             Assert.Equal("v1.30.0-fake", await good.VersionAsync(CancellationToken.None));
             var failure = await Assert.ThrowsAsync<KubeconfigException>(() => bad.VersionAsync(CancellationToken.None));
-            Assert.Contains("You do not currently have an active account selected", failure.Message);
+            // What the plugin prints goes to RAD's log, never into the error that deployment status shows.
+            Assert.Equal($"the credential plugin '{plugin}' failed (exit 1); its error output is in the log of RAD's service that ran it", failure.Message);
+            Assert.Contains("You do not currently have an active account selected", Assert.Single(log.Lines));
             Assert.DoesNotContain(_server.Token!, failure.Message);
         }
         finally
@@ -230,5 +233,14 @@ public sealed class KubernetesClientTests : IAsyncLifetime
     {
         using var process = System.Diagnostics.Process.Start(file, arguments);
         await process.WaitForExitAsync();
+    }
+
+    sealed class RecordingLogger : Microsoft.Extensions.Logging.ILogger
+    {
+        public List<string> Lines { get; } = [];
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+        public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => true;
+        public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            Lines.Add(formatter(state, exception));
     }
 }

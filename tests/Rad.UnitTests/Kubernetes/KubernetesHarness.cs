@@ -40,7 +40,8 @@ public sealed class KubernetesHarness : IAsyncDisposable
         var options = Options.Create(new DeployerOptions { RolloutTimeout = rolloutTimeout ?? TimeSpan.FromSeconds(20), PollInterval = TimeSpan.FromMilliseconds(50) });
         var deployer = new KubernetesDeployer(clients, Options.Create(new RegistryCredentials()), options, NullLogger<KubernetesDeployer>.Instance);
         // The registry is only asked for Cluster API clusters, which these tests do not use: nothing connects to it.
-        var registry = new ClusterRegistry(NpgsqlDataSource.Create("Host=127.0.0.1;Port=1;Username=none;Database=none"));
+        var registry = new ClusterRegistry(NpgsqlDataSource.Create("Host=127.0.0.1;Port=1;Username=none;Database=none"),
+            new Rad.Hosting.SealedSecrets(new Microsoft.AspNetCore.DataProtection.EphemeralDataProtectionProvider()));
         var clusterApi = new ClusterApiProvisioner(registry, clients, Options.Create(new ClusterApiOptions()), NullLogger<ClusterApiProvisioner>.Instance);
         var cluster = new KubernetesCluster(registered, clients, clusterApi, deployer, NullLogger<KubernetesCluster>.Instance);
         return new KubernetesHarness(server, registered, cluster, new KubernetesDynamicClient(context));

@@ -44,7 +44,12 @@ public static class ClustersCommand
             var answer = await client.AddClusterAsync(new { name = result.GetValue(name), kubeconfig = Kubeconfig.Flatten(context), context = context.Name }, token);
             var check = System.Text.Json.JsonDocument.Parse(answer).RootElement.GetProperty("check");
             Print(result, answer, $"registered cluster {result.GetValue(name)}: {context}: " +
-                (check.GetProperty("reachable").GetBoolean() ? $"reachable, Kubernetes {check.GetProperty("version").GetString()}" : $"NOT reachable now: {check.GetProperty("problem").GetString()}"));
+                (check.GetProperty("reachable").ValueKind switch
+                {
+                    System.Text.Json.JsonValueKind.True => $"reachable, Kubernetes {check.GetProperty("version").GetString()}",
+                    System.Text.Json.JsonValueKind.False => $"NOT reachable now: {check.GetProperty("problem").GetString()}",
+                    _ => check.GetProperty("problem").GetString(),
+                }));
             return ExitCodes.Succeeded;
         }, token));
         return add;

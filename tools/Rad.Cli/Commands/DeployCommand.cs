@@ -30,6 +30,10 @@ public static class DeployCommand
                 var rabbit = result.GetValue(rabbitMq) ?? Environment.GetEnvironmentVariable("RAD_RABBITMQ") ?? "amqp://guest:guest@127.0.0.1:5672/";
                 if (!Uri.TryCreate(rabbit, UriKind.Absolute, out var rabbitUri) || rabbitUri.Scheme is not ("amqp" or "amqps" or "rabbitmq"))
                     throw new CliException("--rabbitmq must be an amqp:// URL such as amqp://guest:guest@127.0.0.1:5672/");
+                // The CLI has no key ring to seal them with: on the bus they would travel, and wait in queues, in clear.
+                if (RepositoryCredentials.Split(repo).UserInfo is not null)
+                    throw new CliException("the repository URL carries credentials, which --bus would publish in clear: deploy without --bus (the API seals them), " +
+                                           "or give them to the cloner (Rad__Cloner__Credentials__N__Host, __Username, __Password)");
                 deploymentId = await BusDeploy.PublishAsync(rabbitUri, new RequestDeployment(MassTransit.NewId.NextGuid(), repo,
                     result.GetValue(gitRef) ?? DeploymentDefaults.Ref, result.GetValue(config) ?? DeploymentDefaults.ConfigPath,
                     result.GetValue(cluster) ?? DeploymentDefaults.Cluster, DateTimeOffset.UtcNow, result.GetValue(concurrency), Trigger: "cli (bus)",
