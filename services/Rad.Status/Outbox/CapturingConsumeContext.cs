@@ -8,7 +8,8 @@ namespace Rad.Status.Outbox;
 /// <summary>
 /// The consume context a step of the saga runs in: what it publishes is captured (with the message id MassTransit gave
 /// it) instead of leaving, so the repository writes it to the outbox in the step's own transaction. MassTransit's
-/// outbox receive context does the interception, as for its own transactional outbox.
+/// outbox publish endpoint does the interception, as for its own transactional outbox. Only publishes: the outbox
+/// publishes its rows again, so a send (none today) keeps going through the endpoint's in-memory outbox.
 /// </summary>
 public sealed class CapturingConsumeContext<TMessage> : ConsumeContextProxy<TMessage>, OutboxSendContext
     where TMessage : class
@@ -20,7 +21,7 @@ public sealed class CapturingConsumeContext<TMessage> : ConsumeContextProxy<TMes
         : base(context)
     {
         _context = context;
-        var receive = new OutboxReceiveContext(this, context.ReceiveContext);
+        var receive = new PublishCapturingReceiveContext(this, context.ReceiveContext);
         ReceiveContext = receive;
         PublishEndpointProvider = receive.PublishEndpointProvider;
     }
@@ -44,4 +45,10 @@ public sealed class CapturingConsumeContext<TMessage> : ConsumeContextProxy<TMes
 
     public object? GetService(Type serviceType) =>
         _context.TryGetPayload(out IServiceProvider? provider) ? provider.GetService(serviceType) : null;
+}
+
+/// <summary>The receive context of <see cref="CapturingConsumeContext{TMessage}"/>: its publish endpoints capture, its send endpoints are the transport's.</summary>
+sealed class PublishCapturingReceiveContext(OutboxSendContext outbox, ReceiveContext context) : ReceiveContextProxy(context)
+{
+    public override IPublishEndpointProvider PublishEndpointProvider { get; } = new OutboxPublishEndpointProvider(outbox, context.PublishEndpointProvider);
 }
