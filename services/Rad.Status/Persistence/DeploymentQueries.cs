@@ -2,6 +2,7 @@ using System.Text.Json;
 using Dapper;
 using Npgsql;
 using Rad.Contracts;
+using Rad.Status.Outbox;
 using Rad.Status.Saga;
 
 namespace Rad.Status.Persistence;
@@ -15,10 +16,11 @@ public sealed class DeploymentQueries(NpgsqlDataSource dataSource)
     {
         await using var connection = await dataSource.OpenConnectionAsync(token);
         await connection.ExecuteAsync(new CommandDefinition("""
-            INSERT INTO deployment_requests (id, repository, ref, config_path, cluster, concurrency, trigger, requested_at)
-            VALUES (@DeploymentId, @Repository, @Ref, @ConfigPath, @Cluster, @Concurrency, @Trigger, @RequestedAt)
+            INSERT INTO deployment_requests (id, repository, ref, config_path, cluster, concurrency, trigger, requested_at, message_type, message)
+            VALUES (@DeploymentId, @Repository, @Ref, @ConfigPath, @Cluster, @Concurrency, @Trigger, @RequestedAt, @MessageType, @Message::jsonb)
             ON CONFLICT (id) DO NOTHING
-            """, request, cancellationToken: token));
+            """, new DynamicParameters(request).With("MessageType", MessageJson.TypeName(typeof(RequestDeployment)))
+                .With("Message", MessageJson.Serialize(request, typeof(RequestDeployment))), cancellationToken: token));
     }
 
     /// <summary>A rollback accepted over HTTP shows as Pending until the saga takes it, like any deployment.</summary>
@@ -26,10 +28,11 @@ public sealed class DeploymentQueries(NpgsqlDataSource dataSource)
     {
         await using var connection = await dataSource.OpenConnectionAsync(token);
         await connection.ExecuteAsync(new CommandDefinition("""
-            INSERT INTO deployment_requests (id, repository, ref, config_path, cluster, concurrency, trigger, requested_at)
-            VALUES (@DeploymentId, @Repository, @Commit, '', @Cluster, 'queue', @Trigger, @RequestedAt)
+            INSERT INTO deployment_requests (id, repository, ref, config_path, cluster, concurrency, trigger, requested_at, message_type, message)
+            VALUES (@DeploymentId, @Repository, @Commit, '', @Cluster, 'queue', @Trigger, @RequestedAt, @MessageType, @Message::jsonb)
             ON CONFLICT (id) DO NOTHING
-            """, new { request.DeploymentId, request.Repository, request.Commit, request.Cluster, Trigger = $"rollback by {request.RequestedBy}", request.RequestedAt },
+            """, new { request.DeploymentId, request.Repository, request.Commit, request.Cluster, Trigger = $"rollback by {request.RequestedBy}", request.RequestedAt,
+                MessageType = MessageJson.TypeName(typeof(RequestRollback)), Message = MessageJson.Serialize(request, typeof(RequestRollback)) },
             cancellationToken: token));
     }
 

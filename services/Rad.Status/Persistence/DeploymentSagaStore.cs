@@ -3,6 +3,7 @@ using Dapper;
 using Npgsql;
 using Rad.Contracts;
 using Rad.Status.Monitoring;
+using Rad.Status.Outbox;
 using Rad.Status.Saga;
 
 namespace Rad.Status.Persistence;
@@ -62,6 +63,16 @@ public sealed class DeploymentSagaStore(NpgsqlConnection connection, NpgsqlTrans
 
     public Task CommitAsync(CancellationToken token) => transaction.CommitAsync(token);
 
+    /// <summary>Records the message as handled by the saga, in this transaction; false when it already was (a copy published again).</summary>
+    public Task<bool> TryReceiveAsync(Guid? messageId, CancellationToken token) =>
+        Inbox.TryReceiveAsync(connection, transaction, InboxConsumer, messageId, token);
+
+    /// <summary>Writes what this step published to the outbox, in this transaction.</summary>
+    public Task<IReadOnlyList<OutboxRow>> AddToOutboxAsync(IReadOnlyList<OutgoingMessage> messages, CancellationToken token) =>
+        OutboxStore.AddAsync(connection, transaction, messages, token);
+
+    public const string InboxConsumer = "deployment-saga";
+
     async Task AppendEventsAsync(DeploymentState saga, CancellationToken token)
     {
         foreach (var e in saga.NewEvents)
@@ -76,15 +87,15 @@ public sealed class DeploymentSagaStore(NpgsqlConnection connection, NpgsqlTrans
 
     static object Parameters(DeploymentState saga)
     {
-        var next = saga.NextDeadlineStage();
+        var next = saga.NextDeadline();
         return new
         {
             saga.CorrelationId,
             saga.CurrentState,
             saga.Version,
             saga.CreatedAt,
-            NextDeadline = next?.Deadline,
-            DeadlineStage = next?.Name,
+            NextDeadline = next?.At,
+            DeadlineStage = next?.Stage,
             Data = JsonSerializer.Serialize(saga, SagaJson.Options),
         };
     }

@@ -3,24 +3,45 @@ using MassTransit;
 using MassTransit.Saga;
 using Npgsql;
 using Rad.Status.Monitoring;
+using Rad.Status.Outbox;
 using Rad.Status.Saga;
 
 namespace Rad.Status.Persistence;
 
-/// <summary>MassTransit's saga repository seam for the deployment saga: one PostgreSQL transaction per consumed message.</summary>
+/// <summary>
+/// MassTransit's saga repository seam for the deployment saga: one PostgreSQL transaction per consumed message, holding
+/// the saga row, its stage events, the message's id (inbox: a copy of it is skipped) and what the step published
+/// (outbox: published once committed, or by the outbox sweep after a kill).
+/// </summary>
 public sealed class PostgresSagaRepositoryContextFactory(
     NpgsqlDataSource dataSource,
     ISagaConsumeContextFactory<DeploymentSagaStore, DeploymentState> factory,
-    DeploymentMetrics metrics)
+    DeploymentMetrics metrics,
+    OutboxDispatcher outbox,
+    KillAfterCommit killAfterCommit,
+    ILogger<PostgresSagaRepositoryContextFactory> logger)
     : ISagaRepositoryContextFactory<DeploymentState>, ILoadSagaRepositoryContextFactory<DeploymentState>, IQuerySagaRepositoryContextFactory<DeploymentState>
 {
     public async Task Send<T>(ConsumeContext<T> context, IPipe<SagaRepositoryContext<DeploymentState, T>> next) where T : class
     {
-        await using var store = await OpenAsync(context.CancellationToken);
-        await next.Send(new PostgresSagaRepositoryContext<T>(store, context, factory));
-        await store.CommitAsync(context.CancellationToken);
-        // Only now: a step rolled back and retried must not be counted twice.
-        metrics.Committed(store.Changes);
+        var token = context.CancellationToken;
+        IReadOnlyList<OutboxRow> published;
+        await using (var store = await OpenAsync(token))
+        {
+            if (!await store.TryReceiveAsync(context.MessageId, token))
+            {
+                logger.LogInformation("Skipping {MessageType} {MessageId}: the deployment saga has already handled it", typeof(T).Name, context.MessageId);
+                return;
+            }
+            var capturing = new CapturingConsumeContext<T>(context);
+            await next.Send(new PostgresSagaRepositoryContext<T>(store, capturing, factory));
+            published = await store.AddToOutboxAsync(capturing.Captured, token);
+            await store.CommitAsync(token);
+            // Only now: a step rolled back and retried must not be counted twice.
+            metrics.Committed(store.Changes);
+        }
+        killAfterCommit.Check(published);
+        await outbox.DispatchAsync(published, token);
     }
 
     public Task SendQuery<T>(ConsumeContext<T> context, ISagaQuery<DeploymentState> query, IPipe<SagaRepositoryQueryContext<DeploymentState, T>> next)

@@ -2,6 +2,7 @@ using Dapper;
 using MassTransit;
 using Npgsql;
 using Rad.Contracts;
+using Rad.Status.Outbox;
 using Rad.Status.Saga;
 
 namespace Rad.Status.Queue;
@@ -9,17 +10,22 @@ namespace Rad.Status.Queue;
 /// <summary>
 /// One deployment at a time per repository and cluster. The queue's row is locked for the length of one message, so
 /// two requests arriving together are ordered, not raced. Every answer is re-derived from the row, so a redelivered
-/// message gets the same answer again and changes nothing.
+/// message gets the same answer again and changes nothing. The answers are written to the outbox with the queue's row
+/// and published once committed; a copy of a message already handled (same id) is skipped.
 /// </summary>
-public sealed class DeploymentQueueConsumer(NpgsqlDataSource dataSource, ILogger<DeploymentQueueConsumer> logger)
+public sealed class DeploymentQueueConsumer(NpgsqlDataSource dataSource, OutboxDispatcher outbox, ILogger<DeploymentQueueConsumer> logger)
     : IConsumer<EnterDeploymentQueue>, IConsumer<LeaveDeploymentQueue>
 {
+    public const string InboxConsumer = "deployment-queue";
+
     public async Task Consume(ConsumeContext<EnterDeploymentQueue> context)
     {
         var message = context.Message;
         var id = message.DeploymentId;
         await using var connection = await dataSource.OpenConnectionAsync(context.CancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(context.CancellationToken);
+        if (!await Inbox.TryReceiveAsync(connection, transaction, InboxConsumer, context.MessageId, context.CancellationToken))
+            return;
         var queue = await LockAsync(connection, transaction, message.QueueId, message.QueueKey, context.CancellationToken);
         var running = queue.Running;
         var waiting = queue.Waiting.ToList();
@@ -62,9 +68,7 @@ public sealed class DeploymentQueueConsumer(NpgsqlDataSource dataSource, ILogger
         }
 
         await SaveAsync(connection, transaction, message.QueueId, running, waiting, context.CancellationToken);
-        await transaction.CommitAsync(context.CancellationToken);
-        foreach (var answer in answers)
-            await context.Publish(answer, answer.GetType());
+        await AnswerAsync(connection, transaction, answers, context.CancellationToken);
     }
 
     public async Task Consume(ConsumeContext<LeaveDeploymentQueue> context)
@@ -72,30 +76,48 @@ public sealed class DeploymentQueueConsumer(NpgsqlDataSource dataSource, ILogger
         var id = context.Message.DeploymentId;
         await using var connection = await dataSource.OpenConnectionAsync(context.CancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(context.CancellationToken);
+        if (!await Inbox.TryReceiveAsync(connection, transaction, InboxConsumer, context.MessageId, context.CancellationToken))
+            return;
         var queue = await connection.QuerySingleOrDefaultAsync<QueueRow>(new CommandDefinition(
             "SELECT running, waiting FROM deployment_queues WHERE queue_id = @QueueId FOR UPDATE",
             new { context.Message.QueueId }, transaction, cancellationToken: context.CancellationToken));
         if (queue is null)
+        {
+            await transaction.CommitAsync(context.CancellationToken);
             return;
+        }
 
-        Guid? next = null;
         var waiting = queue.Waiting.Where(w => w != id).ToList();
         var running = queue.Running;
-        if (running == id)
+        if (running == id || running is null)
         {
-            next = waiting.Count > 0 ? waiting[0] : null;
-            running = next;
-            if (next is not null)
+            running = waiting.Count > 0 ? waiting[0] : null;
+            if (running is not null)
                 waiting.RemoveAt(0);
         }
-        await SaveAsync(connection, transaction, context.Message.QueueId, running, waiting, context.CancellationToken);
-        await transaction.CommitAsync(context.CancellationToken);
-        if (next is { } started)
+        else if (!queue.Waiting.Contains(id))
         {
-            await context.Publish(new DeploymentMayStart(started));
-            for (var i = 0; i < waiting.Count; i++)
-                await context.Publish(new DeploymentWaiting(waiting[i], started, i + 1));
+            // The queue moved on without this message (a copy of it came first, or an entry found this one ended): its
+            // announcements may have been lost with a crash, so the running deployment and those waiting hear them again.
+            logger.LogInformation("Deployment {DeploymentId} left queue {QueueId}, which had already moved on to {Running}; announcing it again",
+                id, context.Message.QueueId, running);
         }
+        await SaveAsync(connection, transaction, context.Message.QueueId, running, waiting, context.CancellationToken);
+        var answers = new List<object>();
+        if (running is { } started)
+        {
+            answers.Add(new DeploymentMayStart(started));
+            answers.AddRange(waiting.Select((w, i) => new DeploymentWaiting(w, started, i + 1)));
+        }
+        await AnswerAsync(connection, transaction, answers, context.CancellationToken);
+    }
+
+    /// <summary>Writes the answers to the outbox beside the queue's row, commits both, then publishes them.</summary>
+    async Task AnswerAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<object> answers, CancellationToken token)
+    {
+        var rows = await OutboxStore.AddAsync(connection, transaction, answers.Select(a => new OutgoingMessage(NewId.NextGuid(), a.GetType(), a)).ToList(), token);
+        await transaction.CommitAsync(token);
+        await outbox.DispatchAsync(rows, token);
     }
 
     /// <summary>True when the deployment's saga has reached a final state, or it never existed as a saga or a request.</summary>

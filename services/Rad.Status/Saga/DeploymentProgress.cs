@@ -81,7 +81,16 @@ public static class DeploymentProgress
 
     public static bool AllDeployed(this DeploymentState saga) => saga.Applications.All(a => a.Deployed);
 
-    /// <summary>The open stage whose deadline comes first: what the deadline sweeper watches for this deployment.</summary>
+    /// <summary>When the deadline sweeper must look at this deployment next, and the stage it names: an open stage, or the queue while it waits.</summary>
+    public static (DateTimeOffset At, string Stage)? NextDeadline(this DeploymentState saga)
+    {
+        (DateTimeOffset At, string Stage)? next = saga.NextDeadlineStage() is { } stage ? (stage.Deadline!.Value, stage.Name) : null;
+        if (saga.QueueCheckAt is { } check && (next is null || check < next.Value.At))
+            next = (check, StageNames.Queue);
+        return next;
+    }
+
+    /// <summary>The open stage whose deadline comes first.</summary>
     public static StageRecord? NextDeadlineStage(this DeploymentState saga) =>
         saga.Stages.Where(s => s.State == StageStates.InProgress && s.Deadline is not null).MinBy(s => s.Deadline);
 }

@@ -32,6 +32,10 @@ public class DeploymentState : SagaStateMachineInstance
     /// <summary>The first application failure of the release ("stage: reason"), while the others end and the changed ones are restored.</summary>
     public string? ReleaseFailure { get; set; }
     public Guid QueueId { get; set; }
+
+    /// <summary>While queued: when it enters its queue again (see DeadlineOptions.QueueRecheck), and when its wait has lasted too long.</summary>
+    public DateTimeOffset? QueueCheckAt { get; set; }
+    public DateTimeOffset? QueueDeadline { get; set; }
     public Guid? SupersededBy { get; set; }
     public string? Commit { get; set; }
     public string? WorkspacePath { get; set; }

@@ -87,7 +87,14 @@ public partial class DeploymentStateMachine : MassTransitStateMachine<Deployment
                 .Then(context => StartRollback(context.Saga))
                 .ThenAsync(context => context.Publish(new ProvisionCluster(context.Saga.CorrelationId, context.Saga.Cluster)))
                 .TransitionTo(Building),
-            FailStage(QueueFaulted, _ => StageNames.Queue, context => WorkerCrashed("deployment queue", context.Message)));
+            FailStage(QueueFaulted, _ => StageNames.Queue, context => WorkerCrashed("deployment queue", context.Message)),
+            // Waited too long for its turn: it fails and leaves the queue, so the ones behind it move up.
+            FailStage(StageTimedOut, _ => StageNames.Queue, context => QueueDeadlineMessage(context.Saga),
+                context => context.Message.Stage == StageNames.Queue && context.Saga.QueueDeadline <= Now),
+            // Its entry or the queue's answer may have been lost: it asks again, and the queue answers from its row.
+            When(StageTimedOut, context => context.Message.Stage == StageNames.Queue && context.Saga.QueueCheckAt <= Now && !(context.Saga.QueueDeadline <= Now))
+                .Then(context => ScheduleQueueCheck(context.Saga))
+                .ThenAsync(EnterQueue));
 
         // A newer deployment replaces this one while nothing has been rolled out yet; once deploying, it runs to the end.
         During(Queued, Cloning, Building,
@@ -255,6 +262,7 @@ public partial class DeploymentStateMachine : MassTransitStateMachine<Deployment
         saga.QueueId = DeploymentQueueKey.For(saga.Repository, request.Cluster).Id;
         saga.CreatedAt = request.RequestedAt == default ? Now : request.RequestedAt;
         saga.Trigger = request.Trigger ?? "bus";
+        StartQueueDeadline(saga);
         saga.Force = request.Force;
     }
 
@@ -269,6 +277,7 @@ public partial class DeploymentStateMachine : MassTransitStateMachine<Deployment
         saga.QueueId = DeploymentQueueKey.For(request.Repository, request.Cluster).Id;
         saga.CreatedAt = request.RequestedAt == default ? Now : request.RequestedAt;
         saga.Trigger = $"rollback by {request.RequestedBy}";
+        StartQueueDeadline(saga);
         saga.Rollback = new RollbackRecord(request.TargetRevision, request.RequestedBy, request.Reason);
         saga.Applications =
         [
@@ -294,8 +303,28 @@ public partial class DeploymentStateMachine : MassTransitStateMachine<Deployment
             open.Message = message;
     }
 
+    void StartQueueDeadline(DeploymentState saga)
+    {
+        saga.QueueDeadline = Now + _deadlines.Queue;
+        ScheduleQueueCheck(saga);
+    }
+
+    void ScheduleQueueCheck(DeploymentState saga)
+    {
+        var check = Now + _deadlines.QueueRecheck;
+        saga.QueueCheckAt = saga.QueueDeadline is { } deadline && deadline < check ? deadline : check;
+    }
+
+    string QueueDeadlineMessage(DeploymentState saga)
+    {
+        var waiting = saga.Stages.FirstOrDefault(s => s.Name == StageNames.Queue && s.State == StageStates.InProgress)?.Message;
+        return $"stage '{StageNames.Queue}' did not end within its deadline of {_deadlines.Queue.TotalSeconds:0} s (Rad:Deadlines:Queue): its turn in the queue of "
+               + $"{DeploymentQueueKey.For(saga.Repository, saga.Cluster).Key} never came ({waiting ?? "the queue never answered"})";
+    }
+
     void Start(DeploymentState saga)
     {
+        saga.QueueCheckAt = saga.QueueDeadline = null;
         saga.CompleteStage(StageNames.Queue, Now, "the running deployment finished");
         saga.StartStage(StageNames.Clone, Now, _deadlines.Clone, $"{Redaction.Credentials(saga.Repository)} at {saga.Ref}");
         saga.StartStage(StageNames.Cluster(saga.Cluster), Now, _deadlines.Cluster);
@@ -303,6 +332,7 @@ public partial class DeploymentStateMachine : MassTransitStateMachine<Deployment
 
     void StartRollback(DeploymentState saga)
     {
+        saga.QueueCheckAt = saga.QueueDeadline = null;
         saga.CompleteStage(StageNames.Queue, Now, "the running deployment finished");
         saga.StartStage(StageNames.Cluster(saga.Cluster), Now, _deadlines.Cluster);
     }

@@ -41,6 +41,7 @@ public class IsolatedRad : IAsyncLifetime
     /// <summary>Each service's HTTP port (healthz, metrics, and the status service's API), by service name.</summary>
     public IReadOnlyDictionary<string, int> ServicePorts => _servicePorts;
     readonly Dictionary<string, int> _servicePorts = [];
+    Dictionary<string, string> _environment = [];
 
     /// <summary>Settings a test class's own fixture adds to (or overrides in) every service's environment.</summary>
     protected virtual void Configure(IDictionary<string, string> environment)
@@ -128,6 +129,7 @@ public class IsolatedRad : IAsyncLifetime
             ["Rad__Deployer__EdgeHost"] = EdgeHost,
         };
         Configure(environment);
+        _environment = environment;
         var health = new List<(string Name, int Port)>();
         foreach (var (name, project) in Services)
         {
@@ -250,8 +252,36 @@ public class IsolatedRad : IAsyncLifetime
         throw new TimeoutException($"deployment {id} did not end within {limit.TotalSeconds:0} s; log:\n{await LogAsync(id)}\n{Tails()}");
     }
 
+    /// <summary>Whether one of this RAD's services (e.g. "status") has exited.</summary>
+    public bool HasExited(string name) => _processes.Last(p => p.Name == name).HasExited;
+
+    /// <summary>
+    /// Starts one of this RAD's services again (stopping it first if it still runs) on the same port, its environment
+    /// changed by <paramref name="changes"/> (a null value removes a setting), and waits until it is healthy.
+    /// </summary>
+    public async Task RestartServiceAsync(string name, IReadOnlyDictionary<string, string?>? changes = null)
+    {
+        var old = _processes.Last(p => p.Name == name);
+        await old.DisposeAsync();
+        _processes.Remove(old); // its log file stays: the new process appends to it
+        var environment = new Dictionary<string, string>(_environment);
+        foreach (var (key, value) in changes ?? new Dictionary<string, string?>())
+        {
+            if (value is null)
+                environment.Remove(key);
+            else
+                environment[key] = value;
+        }
+        var project = Services.Single(s => s.Name == name).Project;
+        var bin = BinFolder(project);
+        var port = _servicePorts[name];
+        Start(name, bin, environment, "dotnet", Path.Combine(bin, $"{project}.dll"), "--urls", $"http://127.0.0.1:{port}");
+        await WaitAsync($"{name} (http://127.0.0.1:{port}/healthz)", async () => (await Http.GetAsync($"http://127.0.0.1:{port}/healthz")).IsSuccessStatusCode,
+            TimeSpan.FromSeconds(120));
+    }
+
     /// <summary>The log of one of this RAD's processes (e.g. "builder").</summary>
-    public string ProcessLog(string name) => File.ReadAllText(_processes.Single(p => p.Name == name).Log);
+    public string ProcessLog(string name) => File.ReadAllText(_processes.Last(p => p.Name == name).Log);
 
     /// <summary>The last lines of every process's log, for a failure message.</summary>
     public string Tails() => string.Join('\n', _processes.Select(p => p.Tail()));

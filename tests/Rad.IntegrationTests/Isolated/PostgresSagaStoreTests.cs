@@ -12,7 +12,7 @@ namespace Rad.IntegrationTests.Isolated;
 /// <summary>Rad.Status's saga store (Dapper over PostgreSQL): its migrations, row locks and version checks, on a database of the test's own.</summary>
 public sealed class PostgresSagaStoreTests(OwnedPostgres postgres) : IClassFixture<OwnedPostgres>
 {
-    static readonly string[] Migrations = ["001_deployments.sql", "002_queues_and_event_sequence.sql", "003_clusters.sql", "004_cluster_api.sql", "005_releases.sql", "006_notifications.sql", "007_request_order.sql", "008_application_owners.sql", "009_strip_repository_credentials.sql"];
+    static readonly string[] Migrations = ["001_deployments.sql", "002_queues_and_event_sequence.sql", "003_clusters.sql", "004_cluster_api.sql", "005_releases.sql", "006_notifications.sql", "007_request_order.sql", "008_application_owners.sql", "009_strip_repository_credentials.sql", "010_outbox_and_inbox.sql"];
 
     [Fact]
     public async Task Migrations_build_the_schema_once_and_a_second_run_applies_nothing()
@@ -27,7 +27,7 @@ public sealed class PostgresSagaStoreTests(OwnedPostgres postgres) : IClassFixtu
         Assert.Equal(Migrations, first.Select(m => m.Name));
         Assert.Equal(first, await connection.QueryAsync<(string Name, DateTime AppliedAt)>("SELECT name, applied_at FROM schema_migrations ORDER BY name"));
         Assert.Equal(["application_owner_events", "application_owners", "clusters", "deployment_events", "deployment_queues", "deployment_requests", "deployments",
-                "notification_attempts", "notifications", "pin_events", "pins", "revisions", "schema_migrations", "webhook_refusals"],
+                "inbox_messages", "notification_attempts", "notifications", "outbox_messages", "pin_events", "pins", "revisions", "schema_migrations", "webhook_refusals"],
             await connection.QueryAsync<string>("SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name"));
     }
 
