@@ -253,6 +253,9 @@ public class IsolatedRad : IAsyncLifetime
     /// <summary>The log of one of this RAD's processes (e.g. "builder").</summary>
     public string ProcessLog(string name) => File.ReadAllText(_processes.Single(p => p.Name == name).Log);
 
+    /// <summary>The process id of one of this RAD's processes (e.g. "builder"), to read its memory from /proc.</summary>
+    public int ProcessId(string name) => _processes.Single(p => p.Name == name).Id;
+
     /// <summary>The last lines of every process's log, for a failure message.</summary>
     public string Tails() => string.Join('\n', _processes.Select(p => p.Tail()));
 
