@@ -144,7 +144,7 @@ public class IsolatedRad : IAsyncLifetime
     }
 
     /// <summary>Commits the files as branch main of a repository on this RAD's git daemon and returns its URL.</summary>
-    public async Task<string> PublishRepoAsync(string name, IReadOnlyDictionary<string, string> files)
+    public async Task<string> PublishRepoAsync(string name, IReadOnlyDictionary<string, string> files, TimeSpan? limit = null)
     {
         var source = Directory.CreateTempSubdirectory("rad-tc-repo-");
         try
@@ -163,7 +163,7 @@ public class IsolatedRad : IAsyncLifetime
             using var process = Process.Start(start)!;
             var stdout = process.StandardOutput.ReadToEndAsync();
             var stderr = process.StandardError.ReadToEndAsync();
-            await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(1));
+            await process.WaitForExitAsync().WaitAsync(limit ?? TimeSpan.FromMinutes(1));
             if (process.ExitCode != 0)
                 throw new InvalidOperationException($"scripts/publish-repo exited {process.ExitCode}: {await stderr}");
             return (await stdout).Trim();
