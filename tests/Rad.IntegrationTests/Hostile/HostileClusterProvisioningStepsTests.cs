@@ -68,6 +68,8 @@ public sealed partial class HostileClusterProvisioningStepsTests(ShortStepRad ra
         Assert.All(steps, m => Assert.True(double.Parse(m.Groups["seconds"].Value, CultureInfo.InvariantCulture) < 6, $"a step took too long: {m.Value}"));
         Assert.Equal(Enumerable.Range(1, steps.Count).Select(i => i.ToString(CultureInfo.InvariantCulture)), steps.Select(m => m.Groups["step"].Value));
         Assert.NotNull(_server.Store.Get(ResourceType.Of("Deployment"), "apps", app));
+        // The image it built stays in the engine under this RAD's registry; the Swarm clean-up does not know it.
+        await Stack.RunAsync("docker", "image", "rm", "-f", $"{rad.Registry}/{app}:{ended.Commit}");
     }
 
     async Task PostAsync(string path, object body)
