@@ -9,13 +9,52 @@ namespace Rad.Builder;
 /// <summary>
 /// Builds one application's image, tagged with the commit, and pushes it. The registry is the record of what was
 /// built: a command whose image:commit is already there (a redelivery, a redeploy of the same commit) builds nothing.
+/// A build and its push together get Rad:Builder:BuildTimeout; a build whose deployment ended stops (or never starts).
 /// </summary>
-public sealed class BuildImageConsumer(ImageBuilder builder, IOptions<RegistryCredentials> credentials, ILogger<BuildImageConsumer> logger)
+public sealed class BuildImageConsumer(ImageBuilder builder, DeploymentBuilds builds, IOptions<RegistryCredentials> credentials,
+    IOptions<BuilderOptions> options, ILogger<BuildImageConsumer> logger)
     : IConsumer<BuildImage>
 {
     static readonly ConcurrentDictionary<string, SemaphoreSlim> InFlight = new();
 
     public async Task Consume(ConsumeContext<BuildImage> context)
+    {
+        var command = context.Message;
+        var application = command.Application;
+        using var build = builds.Begin(command.DeploymentId, context.CancellationToken);
+        if (build is null)
+        {
+            logger.LogInformation("Not building {Application}: deployment {DeploymentId} has ended", application.Name, command.DeploymentId);
+            BuildMetrics.Count(BuildMetrics.Cancelled);
+            return;
+        }
+        var timeout = options.Value.BuildTimeout;
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(build.Token);
+        limit.CancelAfter(timeout);
+        var token = limit.Token;
+        var phase = "while waiting for another delivery of the same build";
+        try
+        {
+            await BuildAndPushAsync(context, token, now => phase = now);
+        }
+        catch (Exception e) when (token.IsCancellationRequested && !context.CancellationToken.IsCancellationRequested)
+        {
+            if (build.Token.IsCancellationRequested)
+            {
+                logger.LogInformation("Stopped the build of {Application} {Phase}: deployment {DeploymentId} has ended", application.Name, phase, command.DeploymentId);
+                BuildMetrics.Count(BuildMetrics.Cancelled);
+                return;
+            }
+            var where = e is BuildStoppedException stopped ? stopped.Where : phase;
+            var reason = $"build of application {application.Name} exceeded {BuilderOptions.Describe(timeout)} {where}; it was stopped " +
+                         $"(the limit is {BuilderOptions.BuildTimeoutSetting})";
+            logger.LogWarning("Build of {Application} failed for deployment {DeploymentId}: {Reason}", application.Name, command.DeploymentId, reason);
+            await context.Publish(new ImageBuildFailed(command.DeploymentId, application.Name, reason));
+            BuildMetrics.Count(BuildMetrics.Failed);
+        }
+    }
+
+    async Task BuildAndPushAsync(ConsumeContext<BuildImage> context, CancellationToken token, Action<string> phase)
     {
         var command = context.Message;
         var application = command.Application;
@@ -32,10 +71,11 @@ public sealed class BuildImageConsumer(ImageBuilder builder, IOptions<RegistryCr
 
         // Two deliveries of the same build in this process take turns; the second then finds the pushed image.
         var gate = InFlight.GetOrAdd($"{image}:{tag}", _ => new SemaphoreSlim(1, 1));
-        await gate.WaitAsync(context.CancellationToken);
+        await gate.WaitAsync(token);
         try
         {
-            if (await builder.RegistryDigestAsync(image, tag, auth, context.CancellationToken) is { } existing)
+            phase("while asking the registry for the image");
+            if (await builder.RegistryDigestAsync(image, tag, auth, token) is { } existing)
             {
                 logger.LogInformation("{Image}:{Tag} is already in the registry as {Digest}; not building it again for deployment {DeploymentId}",
                     image, tag, existing, command.DeploymentId);
@@ -44,14 +84,16 @@ public sealed class BuildImageConsumer(ImageBuilder builder, IOptions<RegistryCr
                 return;
             }
 
+            phase("while building");
             var started = System.Diagnostics.Stopwatch.GetTimestamp();
             var contextDirectory = application.Context == "." ? command.WorkspacePath : Path.Combine(command.WorkspacePath, application.Context);
             var dockerfile = Path.GetRelativePath(contextDirectory, Path.Combine(command.WorkspacePath, application.Dockerfile)).Replace('\\', '/');
             // Each label is one more build step in the engine's classic builder; the commit is the one worth its cost.
             var labels = new Dictionary<string, string> { ["org.opencontainers.image.revision"] = command.Commit };
-            await builder.BuildAsync(contextDirectory, dockerfile, $"{image}:{tag}", labels, context.CancellationToken);
+            await builder.BuildAsync(application.Name, contextDirectory, dockerfile, $"{image}:{tag}", labels, token);
             var built = System.Diagnostics.Stopwatch.GetElapsedTime(started);
-            var digest = await builder.PushAsync(image, tag, auth, context.CancellationToken);
+            phase($"while pushing {image}:{tag}");
+            var digest = await builder.PushAsync(image, tag, auth, token);
             logger.LogInformation("Built {Image}:{Tag} in {BuildMs:0} ms and pushed it as {Digest} in {PushMs:0} ms for deployment {DeploymentId}",
                 image, tag, built.TotalMilliseconds, digest, (System.Diagnostics.Stopwatch.GetElapsedTime(started) - built).TotalMilliseconds,
                 command.DeploymentId);

@@ -11,11 +11,12 @@ public static class BuildMetrics
     public const string Built = "built";
     public const string Reused = "reused";
     public const string Failed = "failed";
+    public const string Cancelled = "cancelled";
 
     static readonly double[] Buckets = [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600];
 
     static readonly Counter Builds = Metrics.CreateCounter("rad_builder_builds_total",
-        "BuildImage commands handled, by result: built (and pushed), reused (the image was already in the registry), failed.", ["result"]);
+        "BuildImage commands handled, by result: built (and pushed), reused (the image was already in the registry), failed, cancelled (its deployment ended first).", ["result"]);
 
     public static readonly Histogram BuildDuration = Metrics.CreateHistogram("rad_builder_build_duration_seconds",
         "Time the Docker engine took to build an image.", new HistogramConfiguration { Buckets = Buckets });
@@ -26,7 +27,7 @@ public static class BuildMetrics
     /// <summary>Every result at 0 from the start.</summary>
     public static void Register()
     {
-        foreach (var result in (string[])[Built, Reused, Failed])
+        foreach (var result in (string[])[Built, Reused, Failed, Cancelled])
             Builds.WithLabels(result);
     }
 

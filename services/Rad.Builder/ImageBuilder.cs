@@ -1,13 +1,14 @@
 using System.Text.Json;
 using Docker.DotNet;
 using Docker.DotNet.Models;
+using Microsoft.Extensions.Options;
 using Rad.Contracts;
 using Rad.Docker;
 
 namespace Rad.Builder;
 
 /// <summary>docker build and docker push through the Engine API, keeping what a user needs to see when they fail.</summary>
-public sealed class ImageBuilder(IDockerClient docker, RegistryInspector registry, ILogger<ImageBuilder> logger)
+public sealed class ImageBuilder(IDockerClient docker, RegistryInspector registry, IOptions<BuilderOptions> options, ILogger<ImageBuilder> logger)
 {
     const int TailLines = 15;
 
@@ -20,18 +21,27 @@ public sealed class ImageBuilder(IDockerClient docker, RegistryInspector registr
         return digest;
     }
 
-    public async Task BuildAsync(string contextDirectory, string dockerfile, string imageTag, IDictionary<string, string> labels, CancellationToken token)
+    /// <summary>
+    /// Builds <paramref name="imageTag"/> from the context folder, streaming its tar to the engine as it is read (never
+    /// whole in memory); a context over Rad:Builder:MaxContextBytes fails the build naming the application and the size.
+    /// </summary>
+    public async Task BuildAsync(string application, string contextDirectory, string dockerfile, string imageTag, IDictionary<string, string> labels,
+        CancellationToken token)
     {
-        MemoryStream packed;
+        var limit = options.Value.MaxContextBytes;
+        long files;
         try
         {
-            packed = await BuildContext.PackAsync(contextDirectory, token);
+            files = BuildContext.FileBytes(contextDirectory);
         }
         catch (InvalidDataException e)
         {
             throw new BuildFailedException(e.Message);
         }
-        await using var tar = packed;
+        // The files' sizes alone, before the tar's headers: a context this large is refused before anything is sent.
+        if (files > limit)
+            throw TooLarge(application, $"holds {Bytes.Describe(files)} ({files} bytes) of files", limit);
+
         var output = new BuildOutput();
         var parameters = new ImageBuildParameters
         {
@@ -41,13 +51,31 @@ public sealed class ImageBuilder(IDockerClient docker, RegistryInspector registr
             ForceRemove = true,
             Labels = labels,
         };
+        await using var context = StreamedBuildContext.Start(contextDirectory, limit, token);
         try
         {
-            await docker.Images.BuildImageFromDockerfileAsync(parameters, tar, null, null, output, token);
+            await docker.Images.BuildImageFromDockerfileAsync(parameters, context.Tar, null, null, output, token);
         }
-        catch (DockerApiException e)
+        catch (Exception e) when (token.IsCancellationRequested)
         {
-            throw new BuildFailedException($"docker build of {dockerfile} failed: {e.EngineMessage()}");
+            throw new BuildStoppedException(output.Step is null ? "while sending the build context" : $"at {output.Step}", e, token);
+        }
+        catch (Exception e)
+        {
+            // The engine's request fails when packing does (the tar stream throws); packing's reason is the one to tell.
+            switch (await context.StopAsync())
+            {
+                case BuildContextTooLargeException tooLarge:
+                    throw TooLarge(application, $"reached {Bytes.Describe(tooLarge.Reached)} ({tooLarge.Reached} bytes) at {tooLarge.At}", limit);
+                case InvalidDataException invalid:
+                    throw new BuildFailedException(invalid.Message);
+                case { } packing:
+                    System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(packing);
+                    break;
+            }
+            if (e is DockerApiException api)
+                throw new BuildFailedException($"docker build of {dockerfile} failed: {api.EngineMessage()}");
+            throw;
         }
         if (output.Error is { } error)
         {
@@ -56,6 +84,10 @@ public sealed class ImageBuilder(IDockerClient docker, RegistryInspector registr
             throw new BuildFailedException($"docker build of {dockerfile} failed {where}: {PlainText.WithoutTerminalCodes(error).Trim()}" + (tail.Length > 0 ? $". Last output: {tail}" : ""));
         }
     }
+
+    static BuildFailedException TooLarge(string application, string size, long limit) =>
+        new($"the build context of application {application} {size}, over the limit of {Bytes.Describe(limit)} ({limit} bytes) set by " +
+            $"{BuilderOptions.MaxContextBytesSetting}; leave files out with a .dockerignore, or raise the limit");
 
     public async Task<string> PushAsync(string image, string tag, AuthConfig auth, CancellationToken token)
     {

@@ -74,7 +74,9 @@ public sealed class CheckoutLinksTests : IDisposable
         Directory.CreateSymbolicLink(Path.Combine(_checkout, "app", "hostdir"), _host);
         File.CreateSymbolicLink(Path.Combine(_checkout, "app", "hostfile"), Path.Combine(_host, "secret.txt"));
 
-        await using var tar = await BuildContext.PackAsync(Path.Combine(_checkout, "app"), CancellationToken.None);
+        await using var tar = new MemoryStream();
+        await BuildContext.WriteAsync(Path.Combine(_checkout, "app"), tar, long.MaxValue, CancellationToken.None);
+        tar.Position = 0;
 
         var entries = new List<TarEntry>();
         await using (var reader = new TarReader(tar, leaveOpen: true))

@@ -6,7 +6,9 @@ public sealed class DeadlineOptions
 
     public TimeSpan Clone { get; set; } = TimeSpan.FromMinutes(2);
     public TimeSpan Cluster { get; set; } = TimeSpan.FromMinutes(2);
-    public TimeSpan Build { get; set; } = TimeSpan.FromMinutes(10);
+    // Above the builder's own timeout (Rad:Builder:BuildTimeout, 10 min), so that a build too long fails with the builder's
+    // reason ("exceeded 10 min at Step ..."); this deadline is for a builder that is down or stuck.
+    public TimeSpan Build { get; set; } = TimeSpan.FromMinutes(15);
     public TimeSpan Deploy { get; set; } = TimeSpan.FromMinutes(3);
 
     /// <summary>How long a deployment may wait for its turn in the queue of its repository and cluster before it fails.</summary>

@@ -70,7 +70,7 @@ public sealed class AuthenticatedRegistryTests : IAsyncLifetime
         }
         _docker = DockerRegistration.Connect();
         _inspector = new RegistryInspector(_docker, new ConfigurationBuilder().Build());
-        _builder = new ImageBuilder(_docker, _inspector, NullLogger<ImageBuilder>.Instance);
+        _builder = new ImageBuilder(_docker, _inspector, Microsoft.Extensions.Options.Options.Create(new BuilderOptions()), NullLogger<ImageBuilder>.Instance);
     }
 
     [Fact]
@@ -80,7 +80,7 @@ public sealed class AuthenticatedRegistryTests : IAsyncLifetime
         var context = Directory.CreateDirectory(Path.Combine(_root.FullName, "context"));
         await File.WriteAllTextAsync(Path.Combine(context.FullName, "Dockerfile"), "FROM rad/busybox:local\nCOPY hello.txt /hello.txt\n");
         await File.WriteAllTextAsync(Path.Combine(context.FullName, "hello.txt"), tag);
-        await _builder.BuildAsync(context.FullName, "Dockerfile", $"{Image}:{tag}", new Dictionary<string, string>(), CancellationToken.None);
+        await _builder.BuildAsync("app", context.FullName, "Dockerfile", $"{Image}:{tag}", new Dictionary<string, string>(), CancellationToken.None);
         _images[$"{Image}:{tag}"] = tag;
 
         Assert.Null(await _builder.RegistryDigestAsync(Image, tag, Login(Password), CancellationToken.None));

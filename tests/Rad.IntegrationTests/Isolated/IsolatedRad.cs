@@ -146,7 +146,7 @@ public class IsolatedRad : IAsyncLifetime
     }
 
     /// <summary>Commits the files as branch main of a repository on this RAD's git daemon and returns its URL.</summary>
-    public async Task<string> PublishRepoAsync(string name, IReadOnlyDictionary<string, string> files)
+    public async Task<string> PublishRepoAsync(string name, IReadOnlyDictionary<string, string> files, TimeSpan? limit = null)
     {
         var source = Directory.CreateTempSubdirectory("rad-tc-repo-");
         try
@@ -165,7 +165,7 @@ public class IsolatedRad : IAsyncLifetime
             using var process = Process.Start(start)!;
             var stdout = process.StandardOutput.ReadToEndAsync();
             var stderr = process.StandardError.ReadToEndAsync();
-            await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(1));
+            await process.WaitForExitAsync().WaitAsync(limit ?? TimeSpan.FromMinutes(1));
             if (process.ExitCode != 0)
                 throw new InvalidOperationException($"scripts/publish-repo exited {process.ExitCode}: {await stderr}");
             return (await stdout).Trim();
@@ -282,6 +282,9 @@ public class IsolatedRad : IAsyncLifetime
 
     /// <summary>The log of one of this RAD's processes (e.g. "builder").</summary>
     public string ProcessLog(string name) => File.ReadAllText(_processes.Last(p => p.Name == name).Log);
+
+    /// <summary>The process id of one of this RAD's processes (e.g. "builder"), to read its memory from /proc.</summary>
+    public int ProcessId(string name) => _processes.Single(p => p.Name == name).Id;
 
     /// <summary>The last lines of every process's log, for a failure message.</summary>
     public string Tails() => string.Join('\n', _processes.Select(p => p.Tail()));
