@@ -49,7 +49,7 @@ public sealed class PendingRequestSweeper(NpgsqlDataSource dataSource, IBus bus,
         await using var connection = await dataSource.OpenConnectionAsync(token);
         await using var transaction = await connection.BeginTransactionAsync(token);
         var stale = (await connection.QueryAsync<(Guid Id, string MessageType, string Message, int Republished)>(new CommandDefinition("""
-            SELECT r.id, r.message_type, r.message::text, r.republished FROM deployment_requests r
+            SELECT r.id, r.message_type, r.message, r.republished FROM deployment_requests r
             WHERE r.message IS NOT NULL AND r.republished < @MaxRepublish
               AND COALESCE(r.republished_at, r.requested_at) <= now() - @RepublishAfter
               AND NOT EXISTS (SELECT 1 FROM deployments d WHERE d.correlation_id = r.id)

@@ -16,7 +16,7 @@ public static class OutboxStore
         foreach (var message in messages)
         {
             var id = await connection.ExecuteScalarAsync<long>(new CommandDefinition("""
-                INSERT INTO outbox_messages (message_id, message_type, body) VALUES (@MessageId, @Type, @Body::jsonb) RETURNING id
+                INSERT INTO outbox_messages (message_id, message_type, body) VALUES (@MessageId, @Type, @Body) RETURNING id
                 """, new { message.MessageId, Type = MessageJson.TypeName(message.MessageType), Body = MessageJson.Serialize(message.Message, message.MessageType) },
                 transaction, cancellationToken: token));
             rows.Add(new OutboxRow(id, message));
@@ -29,7 +29,7 @@ public static class OutboxStore
         int limit, CancellationToken token)
     {
         var rows = await connection.QueryAsync<(long Id, Guid MessageId, string MessageType, string Body)>(new CommandDefinition("""
-            SELECT id, message_id, message_type, body::text FROM outbox_messages
+            SELECT id, message_id, message_type, body FROM outbox_messages
             WHERE created_at <= now() - @olderThan
             ORDER BY id
             LIMIT @limit

@@ -17,7 +17,7 @@ public sealed class DeploymentQueries(NpgsqlDataSource dataSource)
         await using var connection = await dataSource.OpenConnectionAsync(token);
         await connection.ExecuteAsync(new CommandDefinition("""
             INSERT INTO deployment_requests (id, repository, ref, config_path, cluster, concurrency, trigger, requested_at, message_type, message)
-            VALUES (@DeploymentId, @Repository, @Ref, @ConfigPath, @Cluster, @Concurrency, @Trigger, @RequestedAt, @MessageType, @Message::jsonb)
+            VALUES (@DeploymentId, @Repository, @Ref, @ConfigPath, @Cluster, @Concurrency, @Trigger, @RequestedAt, @MessageType, @Message)
             ON CONFLICT (id) DO NOTHING
             """, new DynamicParameters(request).With("MessageType", MessageJson.TypeName(typeof(RequestDeployment)))
                 .With("Message", MessageJson.Serialize(request, typeof(RequestDeployment))), cancellationToken: token));
@@ -29,7 +29,7 @@ public sealed class DeploymentQueries(NpgsqlDataSource dataSource)
         await using var connection = await dataSource.OpenConnectionAsync(token);
         await connection.ExecuteAsync(new CommandDefinition("""
             INSERT INTO deployment_requests (id, repository, ref, config_path, cluster, concurrency, trigger, requested_at, message_type, message)
-            VALUES (@DeploymentId, @Repository, @Commit, '', @Cluster, 'queue', @Trigger, @RequestedAt, @MessageType, @Message::jsonb)
+            VALUES (@DeploymentId, @Repository, @Commit, '', @Cluster, 'queue', @Trigger, @RequestedAt, @MessageType, @Message)
             ON CONFLICT (id) DO NOTHING
             """, new { request.DeploymentId, request.Repository, request.Commit, request.Cluster, Trigger = $"rollback by {request.RequestedBy}", request.RequestedAt,
                 MessageType = MessageJson.TypeName(typeof(RequestRollback)), Message = MessageJson.Serialize(request, typeof(RequestRollback)) },

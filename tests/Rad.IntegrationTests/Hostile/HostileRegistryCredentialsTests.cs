@@ -97,6 +97,7 @@ public sealed class HostileRegistryCredentialsTests(ITestOutputHelper output) : 
             .AddSingleton(_docker)
             .AddSingleton<RegistryInspector>()
             .AddSingleton<ImageBuilder>()
+            .AddSingleton<DeploymentBuilds>()
             .AddSingleton(Options.Create(new RegistryCredentials { Registries = [.. logins] }))
             .AddMassTransitTestHarness(x => x.AddConsumer<BuildImageConsumer>())
             .BuildServiceProvider(true);
@@ -121,6 +122,9 @@ public sealed class HostileRegistryCredentialsTests(ITestOutputHelper output) : 
                 return built.Context.Message;
             if (harness.Published.Select<ImageBuildFailed>(m => m.Context.Message.DeploymentId == id).FirstOrDefault() is { } failed)
                 return failed.Context.Message;
+            // The consumer threw (or could not be made): say why at once rather than after the wait.
+            if (harness.Published.Select<Fault<BuildImage>>(m => m.Context.Message.Message.DeploymentId == id).FirstOrDefault() is { } fault)
+                throw new InvalidOperationException($"the build of {id} faulted: {string.Join("; ", fault.Context.Message.Exceptions.Select(e => $"{e.ExceptionType}: {e.Message}"))}");
             await Task.Delay(20);
         }
         throw new TimeoutException($"build {id} did not end within 60 s");

@@ -10,13 +10,25 @@ using Xunit.Abstractions;
 
 namespace Rad.IntegrationTests.Hostile;
 
-/// <summary>The test's own RAD with a replica budget of <see cref="Budget"/> on the local Swarm.</summary>
+/// <summary>
+/// The test's own RAD with a replica budget of <see cref="Room"/> replicas over what RAD's applications already run on the
+/// local Swarm when it starts (the suite leaves the applications of earlier tests running there, and runs one test at a time).
+/// </summary>
 public sealed class LimitsRad : IsolatedRad
 {
-    public const int Budget = 40;
+    public const int Room = 30;
 
-    protected override void Configure(IDictionary<string, string> environment) =>
+    /// <summary>The replicas this RAD allows on the local Swarm in all.</summary>
+    public int Budget { get; private set; }
+
+    protected override void Configure(IDictionary<string, string> environment)
+    {
+        using var docker = DockerRegistration.Connect();
+        var running = SwarmTasks.ServicesAsync(docker, CancellationToken.None, ("label", $"{SwarmSlot.ManagedLabel}=true")).GetAwaiter().GetResult()
+            .Select(SwarmSlot.From).OfType<SwarmSlot>().Where(s => s.Traffic > 0).Sum(s => s.Replicas);
+        Budget = running + Room;
         environment["Rad__Deployer__ReplicaBudget"] = Budget.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    }
 }
 
 /// <summary>
@@ -97,7 +109,7 @@ public sealed class HostileResourceLimitsTests(LimitsRad rad, ITestOutputHelper 
     {
         var name = $"budget-{Guid.NewGuid().ToString("N")[..6]}";
         rad.RemoveAtEnd(name);
-        var asked = LimitsRad.Budget + 1;
+        var asked = LimitsRad.Room + 1;
         var id = await rad.DeployAsync(await rad.PublishRepoAsync(name, Repos.WebApp(name, IsolatedRad.FreeApplicationPort(), replicas: asked, registry: rad.Registry)));
 
         var deployment = await rad.WaitForEndAsync(id, TimeSpan.FromMinutes(2));
@@ -108,7 +120,7 @@ public sealed class HostileResourceLimitsTests(LimitsRad rad, ITestOutputHelper 
         output.WriteLine($"{deployment.State}; the deploy stage took {took.TotalMilliseconds:0} ms: {deploy.Message}; error: {reason}");
         Assert.Equal("Failed", deployment.State);
         Assert.Equal(StageStates.Failed, deploy.State);
-        Assert.Contains($"replica budget of cluster 'local' exceeded: it allows {LimitsRad.Budget} replica(s) in all (Rad__Deployer__ReplicaBudget); ", reason);
+        Assert.Contains($"replica budget of cluster 'local' exceeded: it allows {rad.Budget} replica(s) in all (Rad__Deployer__ReplicaBudget); ", reason);
         Assert.Matches($@"\d+ run for other applications.* and {name} asks for {asked}, \d+ in all", reason);
         Assert.True(took < TimeSpan.FromSeconds(1), $"the refusal took {took.TotalMilliseconds:0} ms");
         // Refused before the Swarm was touched: no service of that name, in either slot.

@@ -127,6 +127,9 @@ public class IsolatedRad : IAsyncLifetime
             ["Rad__Edge__AdminSocket"] = Path.Combine(edge, "admin.sock"),
             ["Rad__Edge__BindAddress"] = EdgeHost,
             ["Rad__Deployer__EdgeHost"] = EdgeHost,
+            // The suite's applications stay on the one local Swarm between tests, more than the default budget of 50
+            // replicas by its end; a subclass that tests the budget sets its own.
+            ["Rad__Deployer__ReplicaBudget"] = "1000",
         };
         Configure(environment);
         _environment = environment;

@@ -12,7 +12,7 @@ namespace Rad.IntegrationTests.Isolated;
 /// <summary>Rad.Status's saga store (Dapper over PostgreSQL): its migrations, row locks and version checks, on a database of the test's own.</summary>
 public sealed class PostgresSagaStoreTests(OwnedPostgres postgres) : IClassFixture<OwnedPostgres>
 {
-    static readonly string[] Migrations = ["001_deployments.sql", "002_queues_and_event_sequence.sql", "003_clusters.sql", "004_cluster_api.sql", "005_releases.sql", "006_notifications.sql", "007_request_order.sql", "008_application_owners.sql", "009_strip_repository_credentials.sql", "010_outbox_and_inbox.sql"];
+    static readonly string[] Migrations = ["001_deployments.sql", "002_queues_and_event_sequence.sql", "003_clusters.sql", "004_cluster_api.sql", "005_releases.sql", "006_notifications.sql", "007_request_order.sql", "008_application_owners.sql", "009_strip_repository_credentials.sql", "010_outbox_and_inbox.sql", "011_message_bodies_as_text.sql"];
 
     [Fact]
     public async Task Migrations_build_the_schema_once_and_a_second_run_applies_nothing()
