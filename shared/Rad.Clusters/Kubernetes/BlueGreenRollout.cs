@@ -41,6 +41,9 @@ public static class BlueGreenRollout
         await rollout.StepAsync("validate", StageStates.InProgress, switchOnly
             ? $"{name} still runs this version (kept as the previous one): checking that its {application.Replicas} pod(s) are ready ({rollout.CheckText()})"
             : $"{name} starts {application.Replicas} pod(s) of the new version; each must pass {rollout.CheckText()}");
+        // A Service that selects by name alone would route to the new slot's pods before they are validated.
+        if (active is null && current.Main is not null && current.Service is not null)
+            await rollout.NarrowServiceToMainAsync(current.Service);
         int ready;
         try
         {

@@ -53,6 +53,46 @@ public sealed class KubernetesRollout(IKubernetesApi client, DeployApplication c
         Service = await client.ApplyAsync(Manifests.Service(ns, Application, command.Commit, slot, keepPreviousUntil), token);
     }
 
+    /// <summary>
+    /// A Service that selects the application's pods by name alone (an earlier RAD's, or another strategy's) would take
+    /// a new blue-green slot's pods as soon as they are ready, before their validation ends and before the switch. This
+    /// narrows it, as it is otherwise, to the main Deployment's pods of the one pod template that serves now (the label
+    /// the Deployment controller puts on them); the switch replaces the selector whole. Nothing is narrowed when those
+    /// pods are not of one template (that Deployment is itself mid-rollout): it logs why and the Service stays as it was.
+    /// </summary>
+    public async Task NarrowServiceToMainAsync(JsonObject service)
+    {
+        var selector = service["spec"]?["selector"] as JsonObject;
+        if (selector is null || selector.ContainsKey(Manifests.SlotLabel) || selector.ContainsKey(PodTemplateHashLabel))
+            return;
+        var pods = await client.ListAsync("v1", "Pod", ns, PodSelector(null), null, token);
+        var hashes = (pods["items"] as JsonArray ?? []).OfType<JsonObject>()
+            .Where(p => p["metadata"]?["deletionTimestamp"] is null)
+            .Select(p => p["metadata"]?["labels"]?[PodTemplateHashLabel]?.GetValue<string>()).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
+        if (hashes.Count != 1)
+        {
+            logger.LogWarning("Service {Namespace}/{Service} still selects all of its pods, the new slot's too once ready: the pods of {Deployment} are of {Templates} templates, for deployment {DeploymentId}",
+                ns, Application.Name, DeploymentName(null), hashes.Count, command.DeploymentId);
+            return;
+        }
+        var narrowed = (JsonObject)selector.DeepClone();
+        narrowed[PodTemplateHashLabel] = hashes[0];
+        var metadata = new JsonObject { ["name"] = Application.Name, ["namespace"] = ns };
+        foreach (var key in new[] { "labels", "annotations" })
+            if (service["metadata"]?[key] is JsonObject values)
+                metadata[key] = values.DeepClone();
+        var spec = new JsonObject { ["selector"] = narrowed };
+        foreach (var key in new[] { "type", "ports" })
+            if (service["spec"]?[key] is { } value)
+                spec[key] = value.DeepClone();
+        Service = await client.ApplyAsync(new JsonObject { ["apiVersion"] = "v1", ["kind"] = "Service", ["metadata"] = metadata, ["spec"] = spec }, token);
+        logger.LogInformation("Narrowed Service {Namespace}/{Service} to the pods of {Deployment} ({Label}={Hash}) until the switch, for deployment {DeploymentId}",
+            ns, Application.Name, DeploymentName(null), PodTemplateHashLabel, hashes[0], command.DeploymentId);
+    }
+
+    /// <summary>The label the Deployment controller gives the pods of each of a Deployment's pod templates.</summary>
+    public const string PodTemplateHashLabel = "pod-template-hash";
+
     /// <summary>Waits until the Deployment of <paramref name="slot"/> has rolled out; its available replicas.</summary>
     public Task<int> WaitAsync(string? slot) =>
         new RolloutTracker(client).WaitAsync(ns, DeploymentName(slot), PodSelector(slot), options.RolloutTimeout, token);
