@@ -14,8 +14,6 @@ namespace Rad.Cloner;
 public sealed class CloneRepositoryConsumer(IOptions<ClonerOptions> options, CheckoutCache cache, ILogger<CloneRepositoryConsumer> logger,
     SealedSecrets? secrets = null) : IConsumer<CloneRepository>
 {
-    const string Marker = ".rad-commit";
-
     public async Task Consume(ConsumeContext<CloneRepository> context)
     {
         var command = context.Message;
@@ -44,10 +42,11 @@ public sealed class CloneRepositoryConsumer(IOptions<ClonerOptions> options, Che
         var target = Path.Combine(settings.Workspace, command.DeploymentId.ToString("N"));
         var remote = GitRemote.Parse(repository, settings.Credentials);
         string commit;
+        DateTimeOffset? committedAt;
         var fetched = false;
-        if (File.Exists(Path.Combine(target, Marker)))
+        if (CommitMarker.Read(target) is { } marker)
         {
-            commit = (await File.ReadAllTextAsync(Path.Combine(target, Marker), context.CancellationToken)).Trim();
+            (commit, committedAt) = marker;
             logger.LogInformation("Checkout of commit {Commit} already exists for deployment {DeploymentId}; not cloning again", commit, command.DeploymentId);
             CloneMetrics.Count(CloneMetrics.Existing);
         }
@@ -57,7 +56,8 @@ public sealed class CloneRepositoryConsumer(IOptions<ClonerOptions> options, Che
             try
             {
                 (commit, fetched) = await CloneAsync(command, remote, scratch, context.CancellationToken);
-                await File.WriteAllTextAsync(Path.Combine(scratch, Marker), commit, context.CancellationToken);
+                committedAt = CommitMarker.CommittedAt(scratch, commit);
+                await CommitMarker.WriteAsync(scratch, commit, committedAt, context.CancellationToken);
                 Directory.Move(scratch, target);
                 CloneMetrics.Count(fetched ? CloneMetrics.Fetched : CloneMetrics.Cached);
             }
@@ -78,7 +78,7 @@ public sealed class CloneRepositoryConsumer(IOptions<ClonerOptions> options, Che
 
         var (config, applications, error) = WorkspaceConfig.Read(target, command.ConfigPath, commit);
         if (error is null)
-            await context.Publish(new RepositoryCloned(command.DeploymentId, commit, target, config!.Registry.Address, applications, config.RollbackOnFailure));
+            await context.Publish(new RepositoryCloned(command.DeploymentId, commit, target, config!.Registry.Address, applications, config.RollbackOnFailure, committedAt));
         else
             await context.Publish(new CloneFailed(command.DeploymentId, error));
         // After publishing, so the build does not wait for the copy; the builder only reads the folder meanwhile.

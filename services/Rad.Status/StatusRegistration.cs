@@ -59,6 +59,7 @@ public static class StatusRegistration
         services.AddSingleton<IReleaseHistory>(sp => sp.GetRequiredService<ReleaseHistory>());
         services.AddSingleton<ApplicationOwners>();
         services.AddSingleton<IApplicationOwners>(sp => sp.GetRequiredService<ApplicationOwners>());
+        services.AddSingleton<IRunningCommits, RunningCommits>();
         services.AddClusterRegistry(builder.Configuration);
         services.AddNotifications(builder.Configuration);
         services.Configure<DeadlineOptions>(builder.Configuration.GetSection(DeadlineOptions.Section));

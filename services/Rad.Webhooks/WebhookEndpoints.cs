@@ -90,7 +90,7 @@ public static partial class WebhookEndpoints
         // A clone URL with credentials in it: sealed before it goes on the bus.
         var (repository, credentials) = secrets.SealRepository(push.CloneUrl);
         await publish.Publish(new RequestDeployment(id, repository, push.After, configPath, cluster, clock.GetUtcNow(), Trigger: $"webhook:{git.Name}",
-            Credentials: credentials), token);
+            Credentials: credentials, RefuseOlderCommit: !settings.AllowOlderCommits && !push.Forced), token);
         logger.LogInformation("{Host} push of {Branch} at {Commit} ({Repository}, delivery {Delivery}) starts deployment {DeploymentId}",
             git.Name, branch, push.After, Redaction.Credentials(push.CloneUrl), delivery ?? "none", id);
         return Results.Accepted($"/api/deployments/{id}", new

@@ -16,6 +16,7 @@ public sealed class SagaTestBed : IAsyncDisposable
     public FakeClock Clock { get; } = new(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
     public InMemoryReleaseHistory History { get; } = new();
     public InMemoryApplicationOwners Owners { get; } = new();
+    public InMemoryRunningCommits Running { get; } = new();
     public ITestHarness Harness { get; private set; } = null!;
     public ISagaStateMachineTestHarness<DeploymentStateMachine, DeploymentState> Saga { get; private set; } = null!;
 
@@ -27,6 +28,7 @@ public sealed class SagaTestBed : IAsyncDisposable
             .AddSingleton<TimeProvider>(bed.Clock)
             .AddSingleton<IReleaseHistory>(bed.History)
             .AddSingleton<IApplicationOwners>(bed.Owners)
+            .AddSingleton<IRunningCommits>(bed.Running)
             .Configure<DeadlineOptions>(o => o.Build = TimeSpan.FromMinutes(10))
             .AddMassTransitTestHarness(x => x.AddSagaStateMachine<DeploymentStateMachine, DeploymentState>().InMemoryRepository())
             .BuildServiceProvider(true);
@@ -51,4 +53,13 @@ public sealed class InMemoryReleaseHistory : IReleaseHistory
     public Task<IReadOnlyDictionary<string, PinRecord>> PinsAsync(string cluster, IReadOnlyCollection<string> applications, CancellationToken token) =>
         Task.FromResult<IReadOnlyDictionary<string, PinRecord>>(Pins.Where(p => p.Key.Cluster == cluster && applications.Contains(p.Key.Application))
             .ToDictionary(p => p.Key.Application, p => p.Value));
+}
+
+/// <summary>What runs per queue, as a test sets it (the PostgreSQL query is tested on PostgreSQL by the webhook tests).</summary>
+public sealed class InMemoryRunningCommits : IRunningCommits
+{
+    public Dictionary<Guid, RunningCommit> ByQueue { get; } = [];
+
+    public Task<RunningCommit?> RunningAsync(Guid queueId, Guid excluding, CancellationToken token) =>
+        Task.FromResult(ByQueue.TryGetValue(queueId, out var running) && running.DeploymentId != excluding ? running : null);
 }

@@ -23,6 +23,9 @@ public class DeploymentState : SagaStateMachineInstance
     public string Trigger { get; set; } = "";
     public bool Force { get; set; }
 
+    /// <summary>A webhook push that was not forced: it fails after its clone when its commit is older than the running one.</summary>
+    public bool RefuseOlderCommit { get; set; }
+
     /// <summary>A rollback puts one application back at an earlier revision (no clone, no build); null for a deployment of a commit.</summary>
     public RollbackRecord? Rollback { get; set; }
 
@@ -38,6 +41,9 @@ public class DeploymentState : SagaStateMachineInstance
     public DateTimeOffset? QueueDeadline { get; set; }
     public Guid? SupersededBy { get; set; }
     public string? Commit { get; set; }
+
+    /// <summary>The commit's committer time, as the cloner read it (null before the clone, or when it could not).</summary>
+    public DateTimeOffset? CommittedAt { get; set; }
     public string? WorkspacePath { get; set; }
     public string? RegistryAddress { get; set; }
     /// <summary>Where in the cluster the applications go: RAD's network on the local Swarm, or the namespace on Kubernetes.</summary>

@@ -105,8 +105,10 @@ public partial class DeploymentStateMachine : MassTransitStateMachine<Deployment
                 .TransitionTo(Superseded));
 
         During(Cloning,
-            // Nothing is built for a repository that names another repository's application: it fails here, untouched.
+            // Nothing is built for a push older than what runs, nor for a repository that names another repository's
+            // application: it fails here, untouched.
             When(Cloned)
+                .ThenAsync(RefuseOlderCommit)
                 .ThenAsync(ClaimApplications)
                 .IfElse(context => context.Saga.Error is not null,
                     refused => refused.ThenAsync(PublishFinished).TransitionTo(Failed),
@@ -264,6 +266,7 @@ public partial class DeploymentStateMachine : MassTransitStateMachine<Deployment
         saga.Trigger = request.Trigger ?? "bus";
         StartQueueDeadline(saga);
         saga.Force = request.Force;
+        saga.RefuseOlderCommit = request.RefuseOlderCommit;
     }
 
     void AcceptRollback(DeploymentState saga, RequestRollback request)
@@ -342,6 +345,7 @@ public partial class DeploymentStateMachine : MassTransitStateMachine<Deployment
     {
         var (saga, cloned) = (context.Saga, context.Message);
         saga.Commit = cloned.Commit;
+        saga.CommittedAt = cloned.CommittedAt;
         saga.WorkspacePath = cloned.WorkspacePath;
         saga.RegistryAddress = cloned.RegistryAddress;
         saga.RollbackOnFailure = cloned.RollbackOnFailure;

@@ -14,7 +14,8 @@ namespace Rad.IntegrationTests.Hostile;
 /// <summary>
 /// Issue 12, item 19: a signed push cannot be retargeted by its URL (the signature covers only the body) nor replayed to
 /// roll an application back: ?cluster= and ?config= that differ from what the server binds are refused naming the
-/// parameter, and a push of a commit older than the running one is refused (409) and recorded unless it was forced.
+/// parameter, and a push of a commit older than the running one is refused (409) and recorded unless it was forced;
+/// one RAD never saw fails after its clone, when its commit's time is known.
 /// </summary>
 public sealed class HostileWebhookRetargetTests(WebhookRad hooks, ITestOutputHelper output) : IClassFixture<WebhookRad>
 {
@@ -92,6 +93,43 @@ public sealed class HostileWebhookRetargetTests(WebhookRad hooks, ITestOutputHel
         var id = (await forced.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
         var deployment = await WaitUntilKnownThenEndAsync(id);
         Assert.Equal(older, deployment.Ref);
+    }
+
+    [Fact]
+    public async Task A_push_of_an_older_commit_RAD_never_saw_fails_after_its_clone_and_changes_nothing_unless_forced()
+    {
+        var name = $"unseen-{Guid.NewGuid().ToString("N")[..6]}";
+        Own.RemoveAtEnd($"{name}_b");
+        Own.RemoveAtEnd(name);
+        var port = IsolatedRad.FreeApplicationPort();
+        var url = await Own.PublishRepoAsync(name, Repos.WebApp(name, port, greeting: "first", registry: Own.Registry));
+        // Two commits on top, a day apart; only the newer is ever deployed, so RAD has no record of the older one.
+        var older = await Own.AddCommitAsync(name, Repos.WebApp(name, port, greeting: "older", registry: Own.Registry),
+            new DateTimeOffset(2026, 11, 1, 12, 0, 0, TimeSpan.Zero));
+        var newer = await Own.AddCommitAsync(name, Repos.WebApp(name, port, greeting: "newer", registry: Own.Registry),
+            new DateTimeOffset(2026, 11, 2, 12, 0, 0, TimeSpan.Zero));
+        await DeployByHookAsync(url, newer, Guid.NewGuid().ToString());
+        Assert.Equal("newer", await AnswerAsync(port));
+
+        // The synchronous check knows nothing of it: answered 202, then the deployment fails once its clone tells its time.
+        using var pushed = await hooks.PushAsync(url, older, Guid.NewGuid().ToString());
+        Assert.True(pushed.StatusCode == HttpStatusCode.Accepted, await pushed.Content.ReadAsStringAsync());
+        var id = (await pushed.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+        var refused = await WaitUntilKnownThenEndAsync(id);
+        output.WriteLine($"push of unseen older {older[..12]}: {refused.State} after {(refused.CompletedAt - refused.CreatedAt)?.TotalMilliseconds:0} ms: {refused.Error}");
+        Assert.True(refused.State == "Failed", await Own.LogAsync(id));
+        Assert.Equal($"check commit age: commit {older} (committed 2026-11-01 12:00:00Z) is older than commit {newer} " +
+                     $"(committed 2026-11-02 12:00:00Z), which runs on cluster 'local' for {url}", refused.Error![..(refused.Error!.IndexOf(" (deployment ", StringComparison.Ordinal))]);
+        Assert.DoesNotContain(refused.Stages, s => s.Name.StartsWith("build", StringComparison.Ordinal));
+        await Task.Delay(500);
+        Assert.Equal("newer", await AnswerAsync(port));
+
+        // Moved back on purpose: a forced push deploys it.
+        using var forced = await hooks.PushAsync(url, older, Guid.NewGuid().ToString(), forced: true);
+        Assert.Equal(HttpStatusCode.Accepted, forced.StatusCode);
+        var deployment = await WaitUntilKnownThenEndAsync((await forced.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid());
+        Assert.True(deployment.State == "Succeeded", await Own.LogAsync(deployment.Id));
+        Assert.Equal("older", await AnswerAsync(port));
     }
 
     async Task DeployByHookAsync(string url, string commit, string delivery)

@@ -179,6 +179,31 @@ public class IsolatedRad : IAsyncLifetime
         }
     }
 
+    /// <summary>
+    /// Commits the files on top of branch main of a repository published on this RAD's git daemon, with author and
+    /// committer time <paramref name="committedAt"/>, pushes it and returns the new commit.
+    /// </summary>
+    public async Task<string> AddCommitAsync(string name, IReadOnlyDictionary<string, string> files, DateTimeOffset committedAt)
+    {
+        var work = Directory.CreateTempSubdirectory("rad-tc-commit-");
+        try
+        {
+            await Stack.RunAsync("git", "clone", "-q", Path.Combine(State, "git", $"{name}.git"), work.FullName);
+            foreach (var (path, content) in files)
+                await File.WriteAllTextAsync(Path.Combine(work.FullName, path), content);
+            var at = committedAt.ToString("yyyy-MM-ddTHH:mm:sszzz", System.Globalization.CultureInfo.InvariantCulture);
+            await Stack.RunAsync("git", "-C", work.FullName, "add", "-A");
+            await Stack.RunAsync("env", $"GIT_AUTHOR_DATE={at}", $"GIT_COMMITTER_DATE={at}",
+                "git", "-C", work.FullName, "-c", "user.name=rad", "-c", "user.email=rad@localhost", "commit", "-q", "-m", $"committed {at}");
+            await Stack.RunAsync("git", "-C", work.FullName, "push", "-q", "origin", "main");
+            return (await Stack.RunAsync("git", "-C", work.FullName, "rev-parse", "HEAD")).Trim();
+        }
+        finally
+        {
+            work.Delete(recursive: true);
+        }
+    }
+
     /// <summary>An application port free on both edges' addresses: the shared edge routes every RAD service of the engine too.</summary>
     public static int FreeApplicationPort()
     {
