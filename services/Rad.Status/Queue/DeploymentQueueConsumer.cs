@@ -50,21 +50,40 @@ public sealed class DeploymentQueueConsumer(NpgsqlDataSource dataSource, OutboxD
             waiting.Remove(id);
             answers.Add(new DeploymentMayStart(id));
         }
+        else if (waiting.Contains(id))
+            answers.Add(new DeploymentWaiting(id, running.Value, waiting.IndexOf(id) + 1));
         else
         {
-            if (!waiting.Contains(id))
+            // Entries arrive in the order their sagas happened to publish them, which for requests a few milliseconds
+            // apart may not be the order they were made in: the queue follows the requests' own times.
+            var requested = await RequestedAtAsync(connection, transaction, [id, running.Value, .. waiting], context.CancellationToken);
+            bool MadeAfter(Guid other) => requested.TryGetValue(other, out var at) && requested.TryGetValue(id, out var mine) && at > mine;
+            var newest = waiting.Prepend(running.Value).Where(MadeAfter).OrderBy(other => requested[other]).Select(other => (Guid?)other).LastOrDefault();
+            if (message.Concurrency == ConcurrencyOptions.Supersede && newest is { } newer)
             {
-                if (message.Concurrency == ConcurrencyOptions.Supersede)
-                {
-                    // Everything waiting and the running deployment give way; the running one stops only if it has not started rolling out.
-                    answers.AddRange(waiting.Select(older => new SupersedeDeployment(older, id)));
-                    answers.Add(new SupersedeDeployment(running.Value, id));
-                    waiting.Clear();
-                }
-                waiting.Add(id);
+                // The newest request wins: this one, made before one already in the queue, gives way to it.
+                logger.LogInformation("Deployment {DeploymentId} was requested before {Newer} in queue {QueueKey}, which supersedes it", id, newer, message.QueueKey);
+                answers.Add(new SupersedeDeployment(id, newer));
             }
-            logger.LogInformation("Deployment {DeploymentId} waits behind {Running} in queue {QueueKey}", id, running, message.QueueKey);
-            answers.Add(new DeploymentWaiting(id, running.Value, waiting.IndexOf(id) + 1));
+            else if (message.Concurrency == ConcurrencyOptions.Supersede)
+            {
+                // Everything waiting and the running deployment give way; the running one stops only if it has not started rolling out.
+                answers.AddRange(waiting.Select(older => new SupersedeDeployment(older, id)));
+                answers.Add(new SupersedeDeployment(running.Value, id));
+                waiting.Clear();
+                waiting.Add(id);
+                answers.Add(new DeploymentWaiting(id, running.Value, 1));
+                logger.LogInformation("Deployment {DeploymentId} waits behind {Running} in queue {QueueKey}", id, running, message.QueueKey);
+            }
+            else
+            {
+                var place = waiting.FindIndex(MadeAfter);
+                waiting.Insert(place < 0 ? waiting.Count : place, id);
+                // It and those it went ahead of hear their place.
+                answers.AddRange(waiting.Select((w, i) => new DeploymentWaiting(w, running.Value, i + 1)).Skip(waiting.IndexOf(id)));
+                logger.LogInformation("Deployment {DeploymentId} waits behind {Running} in queue {QueueKey}, number {Position} in line",
+                    id, running, message.QueueKey, waiting.IndexOf(id) + 1);
+            }
         }
 
         await SaveAsync(connection, transaction, message.QueueId, running, waiting, context.CancellationToken);
@@ -119,6 +138,16 @@ public sealed class DeploymentQueueConsumer(NpgsqlDataSource dataSource, OutboxD
         await transaction.CommitAsync(token);
         await outbox.DispatchAsync(rows, token);
     }
+
+    /// <summary>When each deployment was requested: its saga's creation time, else its recorded request's; absent when neither is known.</summary>
+    static async Task<Dictionary<Guid, DateTime>> RequestedAtAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid[] ids, CancellationToken token) =>
+        (await connection.QueryAsync<(Guid Id, DateTime At)>(new CommandDefinition("""
+            SELECT i.id, COALESCE(d.created_at, r.requested_at)
+            FROM unnest(@ids) AS i(id)
+            LEFT JOIN deployments d ON d.correlation_id = i.id
+            LEFT JOIN deployment_requests r ON r.id = i.id
+            WHERE COALESCE(d.created_at, r.requested_at) IS NOT NULL
+            """, new { ids }, transaction, cancellationToken: token))).ToDictionary(x => x.Id, x => x.At);
 
     /// <summary>True when the deployment's saga has reached a final state, or it never existed as a saga or a request.</summary>
     static async Task<bool> HasEndedAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid deployment, CancellationToken token) =>

@@ -188,8 +188,9 @@ public sealed class HostileCommitThenPublishTests(HostileCommitThenPublishTests.
 
 /// <summary>
 /// Issue 12, item 13: the deployment queue consumer in-process on a PostgreSQL of the test's own (MassTransit's
-/// in-memory transport): its answers go through the outbox, a copy of a message it handled is skipped, and a
-/// LeaveDeploymentQueue that finds the queue already moved on announces the running deployment again.
+/// in-memory transport): its answers go through the outbox, a copy of a message it handled is skipped, a
+/// LeaveDeploymentQueue that finds the queue already moved on announces the running deployment again, and entries that
+/// arrive out of order take their place by when they were requested.
 /// </summary>
 public sealed class HostileDeploymentQueueTests(OwnedPostgres postgres, ITestOutputHelper output) : IClassFixture<OwnedPostgres>
 {
@@ -218,6 +219,53 @@ public sealed class HostileDeploymentQueueTests(OwnedPostgres postgres, ITestOut
         Assert.Equal(b, running);
         Assert.Empty(waiting);
         Assert.Equal(0, await bed.OutboxCountAsync());
+    }
+
+    [Fact]
+    public async Task Requests_made_milliseconds_apart_wait_in_the_order_they_were_made_whatever_order_their_entries_arrive_in()
+    {
+        await using var bed = await QueueBed.StartAsync(postgres);
+        Guid running = NewId.NextGuid(), first = NewId.NextGuid(), second = NewId.NextGuid(), third = NewId.NextGuid();
+        await bed.AcceptedAsync(running, first, second, third);
+        await bed.Harness.Bus.Publish(Enter(running));
+        await bed.WaitAsync(() => bed.MayStart(running) == 1, "the running one's turn");
+
+        // The sagas published their entries out of order: third, then first, then second.
+        foreach (var id in new[] { third, first, second })
+        {
+            await bed.Harness.Bus.Publish(Enter(id));
+            await bed.WaitAsync(() => bed.Harness.Published.Select<DeploymentWaiting>(x => x.Context.Message.DeploymentId == id).Any(), "waiting");
+        }
+        var (_, waiting) = await bed.QueueRowAsync(Queue.Id);
+        Assert.Equal(new[] { first, second, third }, waiting);
+        // Each heard its place last as 1, 2 and 3.
+        Assert.Equal(new[] { 1, 2, 3 }, new[] { first, second, third }.Select(id =>
+            bed.Harness.Published.Select<DeploymentWaiting>(x => x.Context.Message.DeploymentId == id).Last().Context.Message.Position));
+
+        await bed.Harness.Bus.Publish(new LeaveDeploymentQueue(running, Queue.Id));
+        await bed.WaitAsync(() => bed.MayStart(first) == 1, "the first request's turn");
+        Assert.Equal(0, bed.MayStart(third));
+    }
+
+    [Fact]
+    public async Task With_supersede_a_request_made_before_one_already_queued_gives_way_to_it_instead_of_cancelling_it()
+    {
+        await using var bed = await QueueBed.StartAsync(postgres);
+        Guid running = NewId.NextGuid(), older = NewId.NextGuid(), newer = NewId.NextGuid();
+        await bed.AcceptedAsync(running, older, newer);
+        await bed.Harness.Bus.Publish(Enter(running, "supersede"));
+        await bed.WaitAsync(() => bed.MayStart(running) == 1, "the running one's turn");
+        await bed.Harness.Bus.Publish(Enter(newer, "supersede"));
+        await bed.WaitAsync(() => bed.Superseded(running).Any(), "the running one superseded by the newer");
+
+        // The older request's entry arrives last: it is the one superseded, by the newer, which keeps its place.
+        await bed.Harness.Bus.Publish(Enter(older, "supersede"));
+        await bed.WaitAsync(() => bed.Superseded(older).Any(), "the older one superseded");
+        Assert.Equal(new[] { newer }, bed.Superseded(older));
+        Assert.Empty(bed.Superseded(newer));
+        var (row, waiting) = await bed.QueueRowAsync(Queue.Id);
+        Assert.Equal(running, row);
+        Assert.Equal(new[] { newer }, waiting);
     }
 
     [Fact]
@@ -290,7 +338,7 @@ public sealed class HostileDeploymentQueueTests(OwnedPostgres postgres, ITestOut
         public Task ConsumeFault<T>(ConsumeContext<T> context, Exception exception) where T : class => Task.CompletedTask;
     }
 
-    static EnterDeploymentQueue Enter(Guid id) => new(id, Queue.Id, Queue.Key, "queue");
+    static EnterDeploymentQueue Enter(Guid id, string concurrency = "queue") => new(id, Queue.Id, Queue.Key, concurrency);
 
     sealed class QueueBed : IAsyncDisposable
     {
@@ -315,16 +363,24 @@ public sealed class HostileDeploymentQueueTests(OwnedPostgres postgres, ITestOut
             return bed;
         }
 
-        /// <summary>The deployments exist (accepted requests): the queue hands the turn on from a deployment that never existed.</summary>
+        /// <summary>
+        /// The deployments exist (accepted requests, made 10 ms apart in the order given): the queue hands the turn on from
+        /// a deployment that never existed, and orders entries by when they were requested.
+        /// </summary>
         public async Task AcceptedAsync(params Guid[] ids)
         {
             var queries = new DeploymentQueries(Database);
-            foreach (var id in ids)
-                await queries.RecordRequestAsync(new RequestDeployment(id, "git://127.0.0.1/hostile-queue.git", "main", "rad.json", "local", DateTimeOffset.UtcNow),
-                    CancellationToken.None);
+            var first = DateTimeOffset.UtcNow;
+            foreach (var (id, i) in ids.Select((id, i) => (id, i)))
+                await queries.RecordRequestAsync(new RequestDeployment(id, "git://127.0.0.1/hostile-queue.git", "main", "rad.json", "local",
+                    first.AddMilliseconds(10 * i)), CancellationToken.None);
         }
 
         public int MayStart(Guid id) => Harness.Published.Select<DeploymentMayStart>(x => x.Context.Message.DeploymentId == id).Count();
+
+        /// <summary>By which deployments <paramref name="id"/> was told to give way.</summary>
+        public Guid[] Superseded(Guid id) =>
+            [.. Harness.Published.Select<SupersedeDeployment>(x => x.Context.Message.DeploymentId == id).Select(x => x.Context.Message.SupersededBy)];
 
         public async Task WaitAsync(Func<bool> done, string what)
         {
