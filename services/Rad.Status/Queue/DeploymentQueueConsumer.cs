@@ -57,9 +57,10 @@ public sealed class DeploymentQueueConsumer(NpgsqlDataSource dataSource, OutboxD
             // Entries arrive in the order their sagas happened to publish them, which for requests a few milliseconds
             // apart may not be the order they were made in: the queue follows the requests' own times.
             var requested = await RequestedAtAsync(connection, transaction, [id, running.Value, .. waiting], context.CancellationToken);
-            bool MadeAfter(Guid other) => requested.TryGetValue(other, out var at) && requested.TryGetValue(id, out var mine) && at > mine;
-            var newest = waiting.Prepend(running.Value).Where(MadeAfter).OrderBy(other => requested[other]).Select(other => (Guid?)other).LastOrDefault();
-            if (message.Concurrency == ConcurrencyOptions.Supersede && newest is { } newer)
+            var known = requested.TryGetValue(id, out var mine);
+            bool MadeAfter(Guid other) => known && requested.TryGetValue(other, out var at) && at > mine;
+            if (message.Concurrency == ConcurrencyOptions.Supersede
+                && waiting.Prepend(running.Value).Where(MadeAfter).OrderBy(other => requested[other]).Select(other => (Guid?)other).LastOrDefault() is { } newer)
             {
                 // The newest request wins: this one, made before one already in the queue, gives way to it.
                 logger.LogInformation("Deployment {DeploymentId} was requested before {Newer} in queue {QueueKey}, which supersedes it", id, newer, message.QueueKey);
@@ -77,12 +78,12 @@ public sealed class DeploymentQueueConsumer(NpgsqlDataSource dataSource, OutboxD
             }
             else
             {
-                var place = waiting.FindIndex(MadeAfter);
-                waiting.Insert(place < 0 ? waiting.Count : place, id);
+                var place = waiting.FindIndex(MadeAfter) is var after and >= 0 ? after : waiting.Count;
+                waiting.Insert(place, id);
                 // It and those it went ahead of hear their place.
-                answers.AddRange(waiting.Select((w, i) => new DeploymentWaiting(w, running.Value, i + 1)).Skip(waiting.IndexOf(id)));
+                answers.AddRange(waiting.Select((w, i) => new DeploymentWaiting(w, running.Value, i + 1)).Skip(place));
                 logger.LogInformation("Deployment {DeploymentId} waits behind {Running} in queue {QueueKey}, number {Position} in line",
-                    id, running, message.QueueKey, waiting.IndexOf(id) + 1);
+                    id, running, message.QueueKey, place + 1);
             }
         }
 
