@@ -19,8 +19,6 @@ public sealed class HostileApplicationTakeoverTests(IsolatedRad rad, ITestOutput
     public async Task Another_repository_naming_an_owned_application_fails_at_once_and_the_owner_keeps_serving_until_a_transfer()
     {
         var name = $"own-{Guid.NewGuid().ToString("N")[..6]}";
-        // Slot b first: Swarm's name filter matches by prefix, so "NAME" would find NAME_b once NAME itself is gone.
-        rad.RemoveAtEnd($"{name}_b");
         rad.RemoveAtEnd(name);
         var ownerPort = IsolatedRad.FreeApplicationPort();
         var owner = await rad.PublishRepoAsync($"{name}-owner", Repos.WebApp(name, ownerPort, greeting: "the owner", registry: rad.Registry));

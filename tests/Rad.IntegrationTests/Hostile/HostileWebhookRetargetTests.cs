@@ -48,8 +48,6 @@ public sealed class HostileWebhookRetargetTests(WebhookRad hooks, ITestOutputHel
     public async Task A_replayed_push_of_an_older_commit_is_refused_and_recorded_and_a_forced_one_is_not()
     {
         var name = $"replay-{Guid.NewGuid().ToString("N")[..6]}";
-        // Slot b first: Swarm's name filter matches by prefix, so "NAME" would find NAME_b once NAME itself is gone.
-        Own.RemoveAtEnd($"{name}_b");
         Own.RemoveAtEnd(name);
         var port = IsolatedRad.FreeApplicationPort();
         var url = await Own.PublishRepoAsync(name, Repos.WebApp(name, port, greeting: "first", registry: Own.Registry));
@@ -99,7 +97,6 @@ public sealed class HostileWebhookRetargetTests(WebhookRad hooks, ITestOutputHel
     public async Task A_push_of_an_older_commit_RAD_never_saw_fails_after_its_clone_and_changes_nothing_unless_forced()
     {
         var name = $"unseen-{Guid.NewGuid().ToString("N")[..6]}";
-        Own.RemoveAtEnd($"{name}_b");
         Own.RemoveAtEnd(name);
         var port = IsolatedRad.FreeApplicationPort();
         var url = await Own.PublishRepoAsync(name, Repos.WebApp(name, port, greeting: "first", registry: Own.Registry));
