@@ -74,5 +74,4 @@ public sealed record SwarmSlot(SwarmService Service, string Application, string 
         }
     }
 
-    public static string FormatTime(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
 }

@@ -184,7 +184,7 @@ public static class Manifests
             port["nodePort"] = application.Port;
         var metadata = Metadata(ns, application.Name, Labels(application.Name, null), commit);
         if (keepPreviousUntil is { } until)
-            metadata["annotations"]![KeepPreviousUntilAnnotation] = until.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture);
+            metadata["annotations"]![KeepPreviousUntilAnnotation] = RolloutPolicy.FormatKeptUntil(until);
         return new JsonObject
         {
             ["apiVersion"] = "v1",

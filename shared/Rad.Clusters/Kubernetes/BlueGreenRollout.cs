@@ -83,7 +83,7 @@ public static class BlueGreenRollout
         if (serving is null)
             previous = servingName is null ? "first version" : $"{servingName} deleted";
         else if (keepUntil is { } until)
-            previous = $"{servingName} kept until {until:yyyy-MM-ddTHH:mm:ssZ} for a rollback by switch";
+            previous = $"{servingName} kept until {RolloutPolicy.FormatKeptUntil(until)} for a rollback by switch";
         else
         {
             await rollout.DeleteAsync(active, "keep_previous is 0");

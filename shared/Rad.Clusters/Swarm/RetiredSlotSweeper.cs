@@ -1,6 +1,7 @@
 using Docker.DotNet;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using Rad.Contracts;
 using Rad.Docker;
 
 namespace Rad.Clusters.Swarm;
@@ -60,7 +61,7 @@ public sealed class RetiredSlotSweeper(IDockerClient docker, ApplicationLocks lo
                 continue;
             await docker.Swarm.RemoveServiceAsync(current.Service.ID, token);
             logger.LogInformation("Removed {Service}, the previous set of {Application} kept until {RetireAfter}", current.ServiceName, current.Application,
-                SwarmSlot.FormatTime(current.RetireAfter!.Value));
+                RolloutPolicy.FormatKeptUntil(current.RetireAfter!.Value));
         }
     }
 

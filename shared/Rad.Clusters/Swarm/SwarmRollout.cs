@@ -280,7 +280,7 @@ sealed class SwarmRollout(DeployApplication command, IRolloutProgress progress, 
             await services.RelabelAsync(other.ServiceName, new Dictionary<string, string?>
             {
                 [SwarmSlot.TrafficLabel] = other == _live ? (100 - percent).ToString(CultureInfo.InvariantCulture) : "0",
-                [SwarmSlot.RetireAfterLabel] = keep ? SwarmSlot.FormatTime(DateTimeOffset.UtcNow + _policy.KeepPrevious) : null,
+                [SwarmSlot.RetireAfterLabel] = keep ? RolloutPolicy.FormatKeptUntil(DateTimeOffset.UtcNow + _policy.KeepPrevious) : null,
             }, token);
         }
     }

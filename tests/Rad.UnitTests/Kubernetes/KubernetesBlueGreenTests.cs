@@ -151,7 +151,8 @@ public sealed class KubernetesBlueGreenTests(Xunit.Abstractions.ITestOutputHelpe
         var app = App(keep: TimeSpan.FromMilliseconds(300));
         await _k8s.DeployAsync(app, "v1");
         await _k8s.DeployAsync(app, "v2");
-        await Task.Delay(400);
+        // The kept time is written in whole seconds, rounded up: 300 ms keeps the slot up to 1.3 s.
+        await Task.Delay(1500);
 
         await _k8s.DeployAsync(KubernetesHarness.App(name: "api", replicas: 1) with { Port = 30081 }, "a1");
 

@@ -140,5 +140,8 @@ public sealed class ManifestsTests
         Assert.Equal(slot, objects[1]["spec"]!["selector"]!.ToJsonString());
         var kept = Manifests.Service("shop", app, Commit, "green", new DateTimeOffset(2026, 11, 23, 12, 0, 0, TimeSpan.FromHours(1)));
         Assert.Equal("2026-11-23T11:00:00Z", kept["metadata"]!["annotations"]!["rad/keep-previous-until"]!.GetValue<string>());
+        // A fraction of a second rounds up, so the previous slot is never kept less than asked.
+        var fraction = Manifests.Service("shop", app, Commit, "green", new DateTimeOffset(2026, 11, 23, 11, 0, 0, 1, TimeSpan.Zero));
+        Assert.Equal("2026-11-23T11:00:01Z", fraction["metadata"]!["annotations"]!["rad/keep-previous-until"]!.GetValue<string>());
     }
 }
