@@ -61,6 +61,8 @@ public static class RadServiceExtensions
                 rabbitMq.ConfigureEndpoints(context);
             });
         });
+        // After MassTransit's own hosted service, so the bus has started when it runs.
+        builder.Services.AddHostedService<BusWarmup>();
         builder.Services.Configure<MassTransitHostOptions>(options =>
         {
             options.WaitUntilStarted = true;
