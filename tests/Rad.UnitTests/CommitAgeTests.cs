@@ -20,7 +20,7 @@ public sealed class CommitAgeTests
     [Fact]
     public void A_commit_committed_before_the_running_one_is_refused_naming_both_and_the_way_to_deploy_it_anyway()
     {
-        var refusal = CommitAge.Refusal(Older, OlderAt, new RunningCommit(RunningDeployment, Newer, NewerAt), "local", "git://user:token@127.0.0.1/app.git");
+        var refusal = CommitAge.Refusal(Older, OlderAt, new RunningCommit(RunningDeployment, Newer, NewerAt, NewerAt), "local", "git://user:token@127.0.0.1/app.git");
         Assert.Equal($"commit {Older} (committed 2026-01-01 08:00:00Z) is older than commit {Newer} (committed 2026-01-01 09:30:00Z), " +
                      $"which runs on cluster 'local' for git://127.0.0.1/app.git (deployment {RunningDeployment}): this push would roll it back, " +
                      "so nothing was built or changed. A forced push deploys it; so does an operator with " +
@@ -34,7 +34,7 @@ public sealed class CommitAgeTests
     [InlineData(Newer, "2025-01-01T00:00:00Z", null)] // a rollback runs: its commit time is not known
     public void A_commit_not_older_than_what_runs_or_beside_an_unknown_time_deploys(string commit, string at, string? runningAt)
     {
-        var running = new RunningCommit(RunningDeployment, Newer, runningAt is null ? null : DateTimeOffset.Parse(runningAt));
+        var running = new RunningCommit(RunningDeployment, Newer, runningAt is null ? null : DateTimeOffset.Parse(runningAt), NewerAt);
         Assert.Null(CommitAge.Refusal(commit, DateTimeOffset.Parse(at), running, "local", Repository));
         Assert.Null(CommitAge.Refusal(commit, DateTimeOffset.Parse(at), null, "local", Repository));
     }
@@ -43,7 +43,7 @@ public sealed class CommitAgeTests
     public async Task An_unforced_push_of_an_older_commit_fails_after_its_clone_and_claims_and_builds_nothing()
     {
         await using var bed = await SagaTestBed.StartAsync();
-        bed.Running.ByQueue[DeploymentQueueKey.For(Repository, "local").Id] = new RunningCommit(RunningDeployment, Newer, NewerAt);
+        bed.Running.ByQueue[DeploymentQueueKey.For(Repository, "local").Id] = new RunningCommit(RunningDeployment, Newer, NewerAt, NewerAt);
         var id = await ClonedAsync(bed, refuseOlder: true, OlderAt);
 
         Assert.NotNull(await bed.Saga.Exists(id, m => m.Failed));
@@ -63,7 +63,7 @@ public sealed class CommitAgeTests
     public async Task A_forced_push_or_a_commit_not_known_to_be_older_deploys(bool refuseOlder, string? committedAt)
     {
         await using var bed = await SagaTestBed.StartAsync();
-        bed.Running.ByQueue[DeploymentQueueKey.For(Repository, "local").Id] = new RunningCommit(RunningDeployment, Newer, NewerAt);
+        bed.Running.ByQueue[DeploymentQueueKey.For(Repository, "local").Id] = new RunningCommit(RunningDeployment, Newer, NewerAt, NewerAt);
         var id = await ClonedAsync(bed, refuseOlder, committedAt is null ? null : DateTimeOffset.Parse(committedAt));
 
         Assert.NotNull(await bed.Saga.Exists(id, m => m.Building));

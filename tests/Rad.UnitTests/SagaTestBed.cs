@@ -62,4 +62,9 @@ public sealed class InMemoryRunningCommits : IRunningCommits
 
     public Task<RunningCommit?> RunningAsync(Guid queueId, Guid excluding, CancellationToken token) =>
         Task.FromResult(ByQueue.TryGetValue(queueId, out var running) && running.DeploymentId != excluding ? running : null);
+
+    public Dictionary<(Guid Queue, string Commit), DateTimeOffset> FirstRequests { get; } = [];
+
+    public Task<DateTimeOffset?> FirstRequestedAsync(Guid queueId, string commit, CancellationToken token) =>
+        Task.FromResult(FirstRequests.TryGetValue((queueId, commit), out var at) ? at : (DateTimeOffset?)null);
 }

@@ -12,20 +12,32 @@ public sealed class RunningCommits(NpgsqlDataSource dataSource) : IRunningCommit
         await using var connection = await dataSource.OpenConnectionAsync(token);
         var row = await connection.QueryFirstOrDefaultAsync<Row>(new CommandDefinition("""
             SELECT correlation_id AS DeploymentId, COALESCE(data->>'commit', data->>'ref') AS Commit,
-                   (data->>'committedAt')::timestamptz AS CommittedAt
+                   (data->>'committedAt')::timestamptz AS CommittedAt, created_at AS RequestedAt
             FROM deployments
             WHERE data->>'queueId' = @queueId AND current_state = 'Succeeded' AND correlation_id <> @excluding
             ORDER BY (data->>'completedAt')::timestamptz DESC NULLS LAST, created_at DESC
             LIMIT 1
             """, new { queueId = queueId.ToString(), excluding }, cancellationToken: token));
-        return row is null ? null : new RunningCommit(row.DeploymentId, row.Commit,
-            row.CommittedAt is { } at ? new DateTimeOffset(DateTime.SpecifyKind(at, DateTimeKind.Utc)) : null);
+        return row is null ? null : new RunningCommit(row.DeploymentId, row.Commit, row.CommittedAt is { } at ? Utc(at) : null, Utc(row.RequestedAt));
     }
+
+    public async Task<DateTimeOffset?> FirstRequestedAsync(Guid queueId, string commit, CancellationToken token)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(token);
+        var first = await connection.ExecuteScalarAsync<DateTime?>(new CommandDefinition("""
+            SELECT min(created_at) FROM deployments
+            WHERE data->>'queueId' = @queueId AND COALESCE(data->>'commit', data->>'ref') = @commit
+            """, new { queueId = queueId.ToString(), commit }, cancellationToken: token));
+        return first is { } at ? Utc(at) : null;
+    }
+
+    static DateTimeOffset Utc(DateTime at) => new(DateTime.SpecifyKind(at, DateTimeKind.Utc));
 
     sealed class Row
     {
         public Guid DeploymentId { get; init; }
         public string Commit { get; init; } = "";
         public DateTime? CommittedAt { get; init; }
+        public DateTime RequestedAt { get; init; }
     }
 }

@@ -2,14 +2,26 @@ using Rad.Contracts;
 
 namespace Rad.Status.Saga;
 
-/// <summary>The commit the last successful deployment of a repository on a cluster deployed, and when it was committed.</summary>
-public sealed record RunningCommit(Guid DeploymentId, string Commit, DateTimeOffset? CommittedAt);
+/// <summary>
+/// The commit the last successful deployment of a repository on a cluster deployed, when it was committed (unknown for
+/// deployments recorded before RAD kept it) and when RAD was asked for that deployment.
+/// </summary>
+public sealed record RunningCommit(Guid DeploymentId, string Commit, DateTimeOffset? CommittedAt, DateTimeOffset RequestedAt);
 
-/// <summary>What runs for a repository and cluster (their deployment queue), as RAD recorded it.</summary>
+/// <summary>
+/// What runs for a repository and cluster (their deployment queue), as RAD recorded it: the one answer both the saga's
+/// commit-age check and the webhook's push check use.
+/// </summary>
 public interface IRunningCommits
 {
-    /// <summary>The newest successful deployment in queue <paramref name="queueId"/> other than <paramref name="excluding"/>, or null.</summary>
+    /// <summary>
+    /// The successful deployment in queue <paramref name="queueId"/> that completed last, other than
+    /// <paramref name="excluding"/>, or null.
+    /// </summary>
     Task<RunningCommit?> RunningAsync(Guid queueId, Guid excluding, CancellationToken token);
+
+    /// <summary>When RAD was first asked to deploy <paramref name="commit"/> in queue <paramref name="queueId"/>, or null if never.</summary>
+    Task<DateTimeOffset?> FirstRequestedAsync(Guid queueId, string commit, CancellationToken token);
 }
 
 public static class CommitAge
