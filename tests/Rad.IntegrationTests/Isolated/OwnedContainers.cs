@@ -41,18 +41,36 @@ public static class OwnedContainers
     public static string ConnectionString(int port, string password, string database = "rad") =>
         $"Host=127.0.0.1;Port={port};Username={User};Password={password};Database={database}";
 
-    /// <summary>A port of <paramref name="address"/> (127.0.0.1 unless given) that nothing listens on now, chosen by the kernel.</summary>
+    // Below the kernel's ephemeral range (32768-60999 here): a port the kernel hands out for "port 0" can be taken by any
+    // outgoing connection before the process meant to listen on it binds it (seen: an isolated builder failed with
+    // "address already in use"). Above the fixed ports RAD and the machine use, below Stack.FreePort's 31000+.
+    static int _nextPort = 20000 + Random.Shared.Next(0, 500) * 16;
+
+    /// <summary>
+    /// A port of <paramref name="address"/> (127.0.0.1 unless given) that nothing listens on now, from 20000-30999,
+    /// never the same twice in this test run.
+    /// </summary>
     public static int FreePort(IPAddress? address = null)
     {
-        var listener = new TcpListener(address ?? IPAddress.Loopback, 0);
-        listener.Start();
-        try
+        while (true)
         {
-            return ((IPEndPoint)listener.LocalEndpoint).Port;
-        }
-        finally
-        {
-            listener.Stop();
+            var port = Interlocked.Increment(ref _nextPort);
+            if (port > 30999)
+                throw new InvalidOperationException("no free port left in 20000-30999 for this test run");
+            var listener = new TcpListener(address ?? IPAddress.Loopback, port);
+            try
+            {
+                listener.Start();
+                return port;
+            }
+            catch (SocketException)
+            {
+                // In use: the next one.
+            }
+            finally
+            {
+                listener.Stop();
+            }
         }
     }
 
