@@ -18,6 +18,8 @@ public static class DeployerRegistration
             bus.AddRequestClient<GetEdgeStats>();
         });
         builder.Services.AddRadClusters(builder.Configuration);
+        // Rollouts on the local Swarm look at a service's tasks again as soon as one of its containers starts or dies.
+        builder.Services.AddHostedService(provider => provider.GetRequiredService<ContainerEvents>());
         builder.Services.AddHostedService<RetiredSlotSweeper>();
         builder.Services.AddHostedService<Rad.Clusters.Kubernetes.PreviousSlotSweeper>();
         return builder;

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Docker.DotNet;
 using Docker.DotNet.Models;
 using Microsoft.Extensions.Options;
@@ -39,8 +38,7 @@ public sealed class EdgeReconciler(IDockerClient docker, HaproxyControl haproxy,
                 }
                 else
                 {
-                    await WriteValidatedAsync(settings.ConfigPath, config, token);
-                    await haproxy.ReloadAsync(token);
+                    await haproxy.ApplyAsync(config, current, token);
                     logger.LogInformation("Edge reloaded: {Routes}", Describe(routes));
                 }
             }
@@ -99,14 +97,4 @@ public sealed class EdgeReconciler(IDockerClient docker, HaproxyControl haproxy,
         }
         return routes;
     }
-
-    static Task WriteValidatedAsync(string path, string config, CancellationToken token) =>
-        EdgeFiles.ReplaceAsync(path, config, token, async candidate =>
-        {
-            var check = Process.Start(new ProcessStartInfo("haproxy", ["-c", "-q", "-f", candidate]) { RedirectStandardError = true, RedirectStandardOutput = true })!;
-            var errors = await check.StandardError.ReadToEndAsync(token);
-            await check.WaitForExitAsync(token);
-            if (check.ExitCode != 0)
-                throw new InvalidOperationException($"HAProxy rejects the generated configuration {candidate}: {errors.Trim()}");
-        });
 }

@@ -10,10 +10,20 @@ namespace Rad.Edge;
 public sealed class EdgeWatcher(IDockerClient docker, EdgeReconciler reconciler, IOptions<EdgeOptions> options, ILogger<EdgeWatcher> logger)
     : BackgroundService
 {
+    int _started;
     readonly Channel<bool> _nudges = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+
+    /// <summary>Asks for a reconcile soon, without waiting for it (folded into one already asked for).</summary>
+    public void RequestReconcile() => _nudges.Writer.TryWrite(true);
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
         Task.WhenAll(WatchEventsAsync(stoppingToken), ReconcileLoopAsync(stoppingToken));
+
+    /// <summary>
+    /// Swarm records a task as running a few milliseconds after its container's start event (3-8 ms measured here), and
+    /// that change comes with no event of its own, so a start is looked at once more this long after the first look.
+    /// </summary>
+    static readonly TimeSpan SettleInterval = TimeSpan.FromMilliseconds(15);
 
     async Task ReconcileLoopAsync(CancellationToken token)
     {
@@ -29,9 +39,15 @@ public sealed class EdgeWatcher(IDockerClient docker, EdgeReconciler reconciler,
             catch (OperationCanceledException) when (!token.IsCancellationRequested)
             {
             }
+            var started = Interlocked.Exchange(ref _started, 0) == 1;
             try
             {
                 await reconciler.ReconcileAsync(token);
+                if (started)
+                {
+                    await Task.Delay(SettleInterval, token);
+                    await reconciler.ReconcileAsync(token);
+                }
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
@@ -44,7 +60,7 @@ public sealed class EdgeWatcher(IDockerClient docker, EdgeReconciler reconciler,
     async Task WatchEventsAsync(CancellationToken token)
     {
         var parameters = new ContainerEventsParameters { Filters = DockerApi.Filters(("type", "container"), ("type", "service")) };
-        var nudge = new Nudge(_nudges.Writer);
+        var nudge = new Nudge(this);
         while (!token.IsCancellationRequested)
         {
             try
@@ -60,8 +76,13 @@ public sealed class EdgeWatcher(IDockerClient docker, EdgeReconciler reconciler,
     }
 
     /// <summary>Any event is a reason to reconcile; the bounded channel folds a burst of them into one.</summary>
-    sealed class Nudge(ChannelWriter<bool> nudges) : IProgress<Message>
+    sealed class Nudge(EdgeWatcher watcher) : IProgress<Message>
     {
-        public void Report(Message value) => nudges.TryWrite(true);
+        public void Report(Message value)
+        {
+            if (value.Type == "container" && value.Action == "start")
+                Interlocked.Exchange(ref watcher._started, 1);
+            watcher._nudges.Writer.TryWrite(true);
+        }
     }
 }

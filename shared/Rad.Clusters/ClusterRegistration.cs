@@ -47,6 +47,7 @@ public static class ClusterRegistration
         services.Configure<ClusterApiOptions>(configuration.GetSection(ClusterApiOptions.Section));
         services.Configure<DeployerOptions>(configuration.GetSection(DeployerOptions.Section));
         services.AddSingleton<StaleNetworkRepair>();
+        services.AddSingleton<ContainerEvents>();
         services.AddSingleton<LocalSwarm>();
         services.AddSingleton<ApplicationLocks>();
         services.AddSingleton<ReplicaBudget>();

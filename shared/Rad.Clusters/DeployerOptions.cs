@@ -6,7 +6,7 @@ public sealed class DeployerOptions
     public const string Section = "Rad:Deployer";
 
     /// <summary>How often convergence is checked while a rollout runs; on the critical path (each look is one engine or edge request).</summary>
-    public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(100);
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(50);
 
     /// <summary>How long a rollout may take before the deployer gives up; the saga's deadline for the stage is the outer bound.</summary>
     public TimeSpan RolloutTimeout { get; set; } = TimeSpan.FromMinutes(2);

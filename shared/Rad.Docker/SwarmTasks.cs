@@ -19,7 +19,7 @@ public static class SwarmTasks
     {
         var tasks = await ListOrNoneAsync(docker, new TasksListParameters { Filters = DockerApi.Filters(("service", service), ("desired-state", "running")) }, token);
         var result = new List<RunningTask>();
-        foreach (var task in tasks.Where(t => t.Status?.State == TaskState.Running))
+        foreach (var task in tasks.Where(MayRun))
         {
             if (await AddressOnAsync(docker, task, network, token) is { } address)
                 result.Add(new RunningTask(task.ID, ImageOf(task), address, task.CreatedAt ?? default));
@@ -36,7 +36,7 @@ public static class SwarmTasks
     {
         var tasks = await docker.Tasks.ListAsync(new TasksListParameters { Filters = DockerApi.Filters(("desired-state", "running")) }, token);
         var running = tasks
-            .Where(t => t.Status?.State == TaskState.Running)
+            .Where(MayRun)
             .Select(t => (Task: t, Service: NonEmpty(t.ServiceID), Container: NonEmpty(t.Status?.ContainerStatus?.ContainerID)))
             .ToList();
         addresses.KeepOnly(running.Select(r => r.Container).OfType<string>());
@@ -83,6 +83,17 @@ public static class SwarmTasks
 
     static string? NonEmpty(string? text) => string.IsNullOrEmpty(text) ? null : text;
 
+    /// <summary>
+    /// Running by Swarm's record, or still "starting" there while its container may already run. Swarm's record of a
+    /// task's start reaches its API up to some 100 ms after the container started (its dispatcher batches the updates
+    /// from the node; measured here), so a task it calls starting counts once its container runs, and is healthy when
+    /// the image declares a health check, which is when Swarm itself will call it running.
+    /// </summary>
+    static bool MayRun(TaskResponse task) => task.Status?.State is TaskState.Running or TaskState.Starting;
+
+    static bool Runs(ContainerInspectResponse container) =>
+        container.State is { Running: true } state && (state.Health is null || state.Health.Status is null or "" or "none" or "healthy");
+
     // Swarm records no addresses for attachments to bridge networks, so the task's container is asked.
     static async Task<string?> AddressOnAsync(IDockerClient docker, TaskResponse task, string network, CancellationToken token)
     {
@@ -92,6 +103,8 @@ public static class SwarmTasks
         try
         {
             var container = await docker.Containers.InspectContainerAsync(containerId, token);
+            if (task.Status!.State != TaskState.Running && !Runs(container))
+                return null;
             return container.NetworkSettings?.Networks is { } networks && networks.TryGetValue(network, out var endpoint) ? NonEmpty(endpoint.IPAddress) : null;
         }
         catch (DockerContainerNotFoundException)

@@ -43,7 +43,7 @@ public static class ReplicaValidation
     /// </summary>
     static TimeSpan FirstAnswer(HealthCheck health) => health.Interval < FirstAnswerRetry ? health.Interval : FirstAnswerRetry;
 
-    static readonly TimeSpan FirstAnswerRetry = TimeSpan.FromMilliseconds(100);
+    static readonly TimeSpan FirstAnswerRetry = TimeSpan.FromMilliseconds(25);
 
     /// <summary>"GET /healthz expected 2xx" or "TCP connect expected to succeed".</summary>
     public static string Describe(HealthCheck health) =>

@@ -156,18 +156,34 @@ sealed class SwarmRollout(DeployApplication command, IRolloutProgress progress, 
         await Within(options.RolloutTimeout, $"{_app.Name} did not reach {_app.Replicas} running replica(s) of {command.ImageReference} within {options.RolloutTimeout.TotalSeconds:0} s",
             t => services.WaitForReplicasAsync(_app.Name, service, command.ImageReference, _app.Replicas, Network, t), token);
 
-    /// <summary>RAD's probes first (every replica, <paramref name="successes"/> times in a row), then HAProxy's own check must see each UP.</summary>
+    /// <summary>
+    /// RAD's probes (every replica, <paramref name="successes"/> times in a row) and HAProxy's own check, which must see
+    /// each UP. Both run at once, since each takes its own time (HAProxy first has to learn of the new tasks); the edge
+    /// gets <see cref="EdgeCheckLimit"/> from when RAD's probes passed.
+    /// </summary>
     async Task ValidateStepAsync(IReadOnlyList<RunningTask> tasks, int successes, CancellationToken token)
     {
         var watch = Stopwatch.StartNew();
-        var problem = await ValidateAsync(tasks, successes, token);
-        if (problem is null)
+        var addresses = Addresses(tasks);
+        using var edgeLimit = CancellationTokenSource.CreateLinkedTokenSource(token);
+        var edgeCheck = edge.WaitAsync(command, s => s.Servers.Where(x => addresses.Contains(x.Address)).Count(SwarmEdge.CheckedUp) == addresses.Count,
+            TimeSpan.MaxValue, edgeLimit.Token);
+        string? problem;
+        try
         {
-            var addresses = Addresses(tasks);
-            var (up, last) = await edge.WaitAsync(command, s => s.Servers.Where(x => addresses.Contains(x.Address)).Count(SwarmEdge.CheckedUp) == addresses.Count,
-                EdgeCheckLimit, token);
-            if (!up)
-                problem = $"{ReplicaValidation.Describe(_health)}: the edge's health check sees {NotCheckedUp(last, addresses)} after {EdgeCheckLimit.TotalSeconds:0} s";
+            problem = await ValidateAsync(tasks, successes, token);
+            if (problem is null)
+            {
+                edgeLimit.CancelAfter(EdgeCheckLimit);
+                var (up, last) = await EdgeCheckedAsync(edgeCheck, token);
+                if (!up)
+                    problem = $"{ReplicaValidation.Describe(_health)}: the edge's health check sees {NotCheckedUp(last, addresses)} after {EdgeCheckLimit.TotalSeconds:0} s";
+            }
+        }
+        finally
+        {
+            await edgeLimit.CancelAsync();
+            await ((Task)edgeCheck).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
         if (problem is not null)
         {
@@ -178,6 +194,19 @@ sealed class SwarmRollout(DeployApplication command, IRolloutProgress progress, 
         logger.LogInformation("{Application}: {Replicas} new replica(s) passed the health check and the edge's in {ValidateMs:0} ms for deployment {DeploymentId}",
             _app.Name, tasks.Count, watch.Elapsed.TotalMilliseconds, command.DeploymentId);
         await progress.StepAsync("validate", StageStates.Completed, $"{tasks.Count} replica(s) healthy, checked UP by the edge, after {Seconds(watch.Elapsed)}");
+    }
+
+    /// <summary>What the edge's wait saw; when its limit cut it short, what the edge sees now.</summary>
+    async Task<(bool Up, EdgeStats Last)> EdgeCheckedAsync(Task<(bool Done, EdgeStats Last)> check, CancellationToken token)
+    {
+        try
+        {
+            return await check;
+        }
+        catch (OperationCanceledException) when (!token.IsCancellationRequested)
+        {
+            return (false, await edge.StatsAsync(command, token));
+        }
     }
 
     async Task<string?> ValidateAsync(IReadOnlyList<RunningTask> tasks, int successes, CancellationToken token)

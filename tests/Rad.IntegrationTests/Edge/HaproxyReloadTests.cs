@@ -58,6 +58,43 @@ public sealed class HaproxyReloadTests : IAsyncLifetime
         }
     }
 
+    [Fact]
+    public async Task A_configuration_HAProxy_refuses_leaves_the_running_one_in_force_and_says_why()
+    {
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        try
+        {
+            var server = $"127.0.0.1:{((IPEndPoint)listener.LocalEndpoint).Port}";
+            var route = new EdgeRoute(FreePort(), "kept", "tcp", [new EdgeSlot("a", 100, HealthCheck.TcpDefault, [server])]);
+            var good = HaproxyConfig.Render([route], _options);
+            await File.WriteAllTextAsync(_options.ConfigPath, good);
+            _process = Process.Start(new ProcessStartInfo("haproxy", ["-W", "-f", _options.ConfigPath, "-S", $"{_options.MasterSocket},mode,600"])
+                { RedirectStandardError = true, RedirectStandardOutput = true })!;
+            await ChecksAsync(route, [server], until: c => c.All(x => x.StartsWith("L4OK", StringComparison.Ordinal)));
+            var worker = (await _haproxy.StatsAsync(CancellationToken.None)).Worker;
+
+            var refused = await Assert.ThrowsAsync<InvalidOperationException>(() =>
+                _haproxy.ApplyAsync(good + "\nbackend broken\n    server x 127.0.0.1:1 no-such-keyword\n", good, CancellationToken.None));
+
+            Assert.Contains("no-such-keyword", refused.Message);
+            Assert.Equal(good, await File.ReadAllTextAsync(_options.ConfigPath));
+            Assert.Contains("no-such-keyword", await File.ReadAllTextAsync(_options.ConfigPath + ".refused"));
+            Assert.Equal(worker, (await _haproxy.StatsAsync(CancellationToken.None)).Worker);
+            using (var client = new TcpClient())
+                await client.ConnectAsync(IPAddress.Loopback, route.Port);
+
+            // The master takes the next good configuration as before.
+            var next = HaproxyConfig.Render([route, route with { Port = FreePort(), Application = "next" }], _options);
+            await _haproxy.ApplyAsync(next, good, CancellationToken.None);
+            Assert.NotEqual(worker, (await _haproxy.StatsAsync(CancellationToken.None)).Worker);
+        }
+        finally
+        {
+            listener.Stop();
+        }
+    }
+
     async Task<List<string>> ChecksAsync(EdgeRoute route, IReadOnlyList<string> servers, Func<List<string>, bool> until)
     {
         var checks = new List<string>();

@@ -1,0 +1,81 @@
+using Microsoft.Extensions.Hosting;
+using System.Collections.Concurrent;
+using Docker.DotNet;
+using Docker.DotNet.Models;
+using Rad.Docker;
+
+namespace Rad.Clusters.Swarm;
+
+/// <summary>
+/// The engine's container events (start, die) by the Swarm service the container belongs to, so a rollout waiting on a
+/// service's tasks looks again as soon as one of them changes instead of at its next poll. Waits still end after their
+/// poll interval without an event: an event only makes a look sooner, it is never needed for one. In a process that
+/// does not run this as a hosted service, every wait is just the poll interval.
+/// </summary>
+public sealed class ContainerEvents(IDockerClient docker, ILogger<ContainerEvents> logger) : BackgroundService
+{
+    /// <summary>The label Swarm puts on every task's container.</summary>
+    public const string ServiceNameLabel = "com.docker.swarm.service.name";
+
+    readonly ConcurrentDictionary<string, TaskCompletionSource> _waits = new(StringComparer.Ordinal);
+
+    /// <summary>Waits until a container of <paramref name="service"/> starts or dies, or <paramref name="limit"/> passes; true for an event.</summary>
+    public async Task<bool> WaitAsync(string service, TimeSpan limit, CancellationToken token)
+    {
+        var signal = _waits.GetOrAdd(service, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(token);
+        timeout.CancelAfter(limit);
+        try
+        {
+            await signal.Task.WaitAsync(timeout.Token);
+            return true;
+        }
+        catch (OperationCanceledException) when (!token.IsCancellationRequested)
+        {
+            return false;
+        }
+        finally
+        {
+            // Only this very signal: another waiter may have put a fresh one there since it fired.
+            _waits.TryRemove(new KeyValuePair<string, TaskCompletionSource>(service, signal));
+        }
+    }
+
+    /// <summary>Wakes the waits on <paramref name="service"/>.</summary>
+    public void Signal(string service)
+    {
+        if (_waits.TryRemove(service, out var signal))
+            signal.TrySetResult();
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var parameters = new ContainerEventsParameters
+        {
+            Filters = DockerApi.Filters(("type", "container"), ("event", "start"), ("event", "die"), ("label", ServiceNameLabel)),
+        };
+        var progress = new Progress(this);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await docker.System.MonitorEventsAsync(parameters, progress, stoppingToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // Until it is back, waits end by their poll interval, as they would without events.
+                logger.LogWarning("Docker event stream broke ({Reason}); reconnecting", e.Message);
+                await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken);
+            }
+        }
+    }
+
+    sealed class Progress(ContainerEvents events) : IProgress<Message>
+    {
+        public void Report(Message value)
+        {
+            if (value.Actor?.Attributes?.Label(ServiceNameLabel) is { Length: > 0 } service)
+                events.Signal(service);
+        }
+    }
+}
