@@ -14,8 +14,7 @@ public static class EdgeRegistration
         builder.Services.Configure<EdgeOptions>(builder.Configuration.GetSection(EdgeOptions.Section));
         builder.Services.AddSingleton(sp => new HaproxyControl(sp.GetRequiredService<IOptions<EdgeOptions>>().Value));
         builder.Services.AddSingleton<EdgeReconciler>();
-        builder.Services.AddSingleton<EdgeWatcher>();
-        builder.Services.AddHostedService(sp => sp.GetRequiredService<EdgeWatcher>());
+        builder.Services.AddHostedService<EdgeWatcher>();
         builder.Services.AddSingleton<Prometheus.IMetricFactory>(Prometheus.Metrics.DefaultFactory);
         builder.Services.AddHostedService<EdgeMetrics>();
         return builder;

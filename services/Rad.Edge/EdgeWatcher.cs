@@ -13,9 +13,6 @@ public sealed class EdgeWatcher(IDockerClient docker, EdgeReconciler reconciler,
     int _started;
     readonly Channel<bool> _nudges = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
 
-    /// <summary>Asks for a reconcile soon, without waiting for it (folded into one already asked for).</summary>
-    public void RequestReconcile() => _nudges.Writer.TryWrite(true);
-
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
         Task.WhenAll(WatchEventsAsync(stoppingToken), ReconcileLoopAsync(stoppingToken));
 

@@ -3,20 +3,13 @@ using Rad.Contracts;
 
 namespace Rad.Edge;
 
-/// <summary>
-/// Answers the deployer with what HAProxy sees for the application's port, server by server, at once: the routes of
-/// the last reconcile and HAProxy's own counters. The deployer asks again until the answer shows what it waits for,
-/// and the edge reconciles on the engine's events, so a request does not wait for a reconcile (one that reloads
-/// HAProxy takes some 100 ms, and every rollout's requests used to queue behind it). It only asks for one, in case an
-/// event was missed.
-/// </summary>
-public sealed class GetEdgeStatsConsumer(EdgeReconciler reconciler, EdgeWatcher watcher, HaproxyControl haproxy) : IConsumer<GetEdgeStats>
+/// <summary>Answers the deployer, after a fresh reconcile, with what HAProxy sees for the application's port, server by server.</summary>
+public sealed class GetEdgeStatsConsumer(EdgeReconciler reconciler, HaproxyControl haproxy) : IConsumer<GetEdgeStats>
 {
     public async Task Consume(ConsumeContext<GetEdgeStats> context)
     {
         var message = context.Message;
-        watcher.RequestReconcile();
-        var routes = reconciler.Routes;
+        var routes = await reconciler.ReconcileAsync(context.CancellationToken);
         var route = routes.FirstOrDefault(r => r.Port == message.Port && r.Application == message.ApplicationName);
         if (route is null)
         {
