@@ -169,9 +169,11 @@ sealed class SwarmRollout(DeployApplication command, IRolloutProgress progress, 
         var edgeCheck = edge.WaitAsync(command, s => s.Servers.Where(x => addresses.Contains(x.Address)).Count(SwarmEdge.CheckedUp) == addresses.Count,
             TimeSpan.MaxValue, edgeLimit.Token);
         string? problem;
+        var probed = TimeSpan.Zero;
         try
         {
             problem = await ValidateAsync(tasks, successes, token);
+            probed = watch.Elapsed;
             if (problem is null)
             {
                 edgeLimit.CancelAfter(EdgeCheckLimit);
@@ -191,8 +193,8 @@ sealed class SwarmRollout(DeployApplication command, IRolloutProgress progress, 
             await progress.StepAsync("validate", StageStates.Failed, message);
             throw new DeploymentFailedException(message);
         }
-        logger.LogInformation("{Application}: {Replicas} new replica(s) passed the health check and the edge's in {ValidateMs:0} ms for deployment {DeploymentId}",
-            _app.Name, tasks.Count, watch.Elapsed.TotalMilliseconds, command.DeploymentId);
+        logger.LogInformation("{Application}: {Replicas} new replica(s) passed the health check and the edge's in {ValidateMs:0} ms (RAD's probes: {ProbeMs:0} ms) for deployment {DeploymentId}",
+            _app.Name, tasks.Count, watch.Elapsed.TotalMilliseconds, probed.TotalMilliseconds, command.DeploymentId);
         await progress.StepAsync("validate", StageStates.Completed, $"{tasks.Count} replica(s) healthy, checked UP by the edge, after {Seconds(watch.Elapsed)}");
     }
 
