@@ -1,5 +1,6 @@
 using Dapper;
 using Npgsql;
+using Rad.Status.Persistence;
 
 namespace Rad.Status.Notifications;
 
@@ -91,16 +92,15 @@ public sealed class NotificationStore(NpgsqlDataSource dataSource)
         public string Format { get; init; } = "";
         public DateTime CreatedAt { get; init; }
 
-        public NotificationTarget ToTarget() => new(Id, Url, Events, Secret, Format, Utc(CreatedAt));
+        public NotificationTarget ToTarget() => new(Id, Url, Events, Secret, Format, StoredTime.Utc(CreatedAt));
     }
 
     sealed record AttemptRow(Guid NotificationId, Guid DeploymentId, string Event, int Attempt, Guid DeliveryId, DateTime At,
         int? StatusCode, string? Error, int DurationMs, bool Succeeded, bool GaveUp)
     {
-        public DeliveryAttempt ToAttempt() => new(NotificationId, DeploymentId, Event, Attempt, DeliveryId, Utc(At), StatusCode, Error, DurationMs, Succeeded, GaveUp);
+        public DeliveryAttempt ToAttempt() => new(NotificationId, DeploymentId, Event, Attempt, DeliveryId, StoredTime.Utc(At), StatusCode, Error, DurationMs, Succeeded, GaveUp);
     }
 
-    static DateTimeOffset Utc(DateTime at) => new(DateTime.SpecifyKind(at, DateTimeKind.Utc));
 }
 
 public sealed record DeliveryProgress(int Attempts, bool Succeeded, bool GaveUp);

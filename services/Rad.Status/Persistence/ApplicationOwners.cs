@@ -59,8 +59,8 @@ public sealed class ApplicationOwners(NpgsqlDataSource dataSource) : IApplicatio
             SELECT action, from_repository AS FromRepository, to_repository AS ToRepository, actor, reason, deployment_id AS DeploymentId, at
             FROM application_owner_events WHERE cluster = @cluster AND application = @application ORDER BY id DESC
             """, new { cluster, application }, cancellationToken: token));
-        return new ApplicationOwnerRecord(cluster, application, owner.Repository, Utc(owner.Since),
-            events.Select(e => new OwnerEventRecord(e.Action, e.FromRepository, e.ToRepository, e.Actor, e.Reason, e.DeploymentId, Utc(e.At))).ToList());
+        return new ApplicationOwnerRecord(cluster, application, owner.Repository, StoredTime.Utc(owner.Since),
+            events.Select(e => new OwnerEventRecord(e.Action, e.FromRepository, e.ToRepository, e.Actor, e.Reason, e.DeploymentId, StoredTime.Utc(e.At))).ToList());
     }
 
     /// <summary>Gives the application to another repository; returns the previous owner, or null when nobody owned it there.</summary>
@@ -87,7 +87,6 @@ public sealed class ApplicationOwners(NpgsqlDataSource dataSource) : IApplicatio
         return from;
     }
 
-    static DateTimeOffset Utc(DateTime at) => new(DateTime.SpecifyKind(at, DateTimeKind.Utc));
 
     sealed class OwnerRow
     {

@@ -82,7 +82,7 @@ public sealed class DeploymentQueries(NpgsqlDataSource dataSource)
         var rows = await connection.QueryAsync<(DateTime At, string Stage, string State, string? Message, long Seq)>(new CommandDefinition("""
             SELECT at, stage, state, message, seq FROM deployment_events WHERE deployment_id = @id AND seq > @after ORDER BY seq
             """, new { id, after }, cancellationToken: token));
-        return rows.Select(r => new StageEvent(new DateTimeOffset(DateTime.SpecifyKind(r.At, DateTimeKind.Utc)), r.Stage, r.State, r.Message, r.Seq)).ToList();
+        return rows.Select(r => new StageEvent(StoredTime.Utc(r.At), r.Stage, r.State, r.Message, r.Seq)).ToList();
     }
 
     /// <summary>Deployments whose earliest open stage is past its deadline, with that stage's name.</summary>
@@ -133,7 +133,7 @@ public sealed class DeploymentQueries(NpgsqlDataSource dataSource)
             Cluster = row.Cluster!,
             Concurrency = row.Concurrency ?? "",
             Trigger = row.Trigger ?? "",
-            CreatedAt = new DateTimeOffset(DateTime.SpecifyKind(row.CreatedAt, DateTimeKind.Utc)),
+            CreatedAt = StoredTime.Utc(row.CreatedAt),
         }, true);
     }
 }

@@ -148,7 +148,7 @@ public sealed class ReleaseHistory(NpgsqlDataSource dataSource) : IReleaseHistor
 
         public RevisionRecord ToRecord() => new(Cluster, Application, Revision, DeploymentId, Repository, Commit, Image,
             JsonSerializer.Deserialize<ApplicationSpec>(Spec, SagaJson.Options)!, Strategy, Outcome, Note,
-            new DateTimeOffset(DateTime.SpecifyKind(CreatedAt, DateTimeKind.Utc)));
+            StoredTime.Utc(CreatedAt));
     }
 
     sealed class PinRow
@@ -160,6 +160,6 @@ public sealed class ReleaseHistory(NpgsqlDataSource dataSource) : IReleaseHistor
         public string? Reason { get; init; }
         public DateTime PinnedAt { get; init; }
 
-        public PinRecord ToRecord() => new(Cluster, Application, Revision, PinnedBy, Reason, new DateTimeOffset(DateTime.SpecifyKind(PinnedAt, DateTimeKind.Utc)));
+        public PinRecord ToRecord() => new(Cluster, Application, Revision, PinnedBy, Reason, StoredTime.Utc(PinnedAt));
     }
 }

@@ -18,7 +18,7 @@ public sealed class RunningCommits(NpgsqlDataSource dataSource) : IRunningCommit
             ORDER BY (data->>'completedAt')::timestamptz DESC NULLS LAST, created_at DESC
             LIMIT 1
             """, new { queueId = queueId.ToString(), excluding }, cancellationToken: token));
-        return row is null ? null : new RunningCommit(row.DeploymentId, row.Commit, row.CommittedAt is { } at ? Utc(at) : null, Utc(row.RequestedAt));
+        return row is null ? null : new RunningCommit(row.DeploymentId, row.Commit, row.CommittedAt is { } at ? StoredTime.Utc(at) : null, StoredTime.Utc(row.RequestedAt));
     }
 
     public async Task<DateTimeOffset?> FirstRequestedAsync(Guid queueId, string commit, CancellationToken token)
@@ -28,10 +28,9 @@ public sealed class RunningCommits(NpgsqlDataSource dataSource) : IRunningCommit
             SELECT min(created_at) FROM deployments
             WHERE data->>'queueId' = @queueId AND COALESCE(data->>'commit', data->>'ref') = @commit
             """, new { queueId = queueId.ToString(), commit }, cancellationToken: token));
-        return first is { } at ? Utc(at) : null;
+        return first is { } at ? StoredTime.Utc(at) : null;
     }
 
-    static DateTimeOffset Utc(DateTime at) => new(DateTime.SpecifyKind(at, DateTimeKind.Utc));
 
     sealed class Row
     {
