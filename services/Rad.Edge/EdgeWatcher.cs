@@ -54,23 +54,8 @@ public sealed class EdgeWatcher(IDockerClient docker, EdgeReconciler reconciler,
         }
     }
 
-    async Task WatchEventsAsync(CancellationToken token)
-    {
-        var parameters = new ContainerEventsParameters { Filters = DockerApi.Filters(("type", "container"), ("type", "service")) };
-        var nudge = new Nudge(this);
-        while (!token.IsCancellationRequested)
-        {
-            try
-            {
-                await docker.System.MonitorEventsAsync(parameters, nudge, token);
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                logger.LogWarning("Docker event stream broke ({Reason}); reconnecting", e.Message);
-                await Task.Delay(1000, token);
-            }
-        }
-    }
+    Task WatchEventsAsync(CancellationToken token) =>
+        DockerEvents.FollowAsync(docker, DockerApi.Filters(("type", "container"), ("type", "service")), new Nudge(this), logger, token);
 
     /// <summary>Any event is a reason to reconcile; the bounded channel folds a burst of them into one.</summary>
     sealed class Nudge(EdgeWatcher watcher) : IProgress<Message>

@@ -1,7 +1,7 @@
-using Microsoft.Extensions.Hosting;
 using System.Collections.Concurrent;
 using Docker.DotNet;
 using Docker.DotNet.Models;
+using Microsoft.Extensions.Hosting;
 using Rad.Docker;
 
 namespace Rad.Clusters.Swarm;
@@ -48,27 +48,10 @@ public sealed class ContainerEvents(IDockerClient docker, ILogger<ContainerEvent
             signal.TrySetResult();
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        var parameters = new ContainerEventsParameters
-        {
-            Filters = DockerApi.Filters(("type", "container"), ("event", "start"), ("event", "die"), ("label", ServiceNameLabel)),
-        };
-        var progress = new Progress(this);
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                await docker.System.MonitorEventsAsync(parameters, progress, stoppingToken);
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                // Until it is back, waits end by their poll interval, as they would without events.
-                logger.LogWarning("Docker event stream broke ({Reason}); reconnecting", e.Message);
-                await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken);
-            }
-        }
-    }
+    // Until a broken stream is back, waits end by their poll interval, as they would without events.
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        DockerEvents.FollowAsync(docker,
+            DockerApi.Filters(("type", "container"), ("event", "start"), ("event", "die"), ("label", ServiceNameLabel)), new Progress(this), logger, stoppingToken);
 
     sealed class Progress(ContainerEvents events) : IProgress<Message>
     {
