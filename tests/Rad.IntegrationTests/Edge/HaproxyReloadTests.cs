@@ -38,9 +38,7 @@ public sealed class HaproxyReloadTests : IAsyncLifetime
             listeners.ForEach(l => l.Start());
             var servers = listeners.Select(l => $"127.0.0.1:{((IPEndPoint)l.LocalEndpoint).Port}").ToList();
             var first = new EdgeRoute(FreePort(), "first", "tcp", [new EdgeSlot("a", 100, HealthCheck.TcpDefault, servers)]);
-            await File.WriteAllTextAsync(_options.ConfigPath, HaproxyConfig.Render([first], _options));
-            _process = Process.Start(new ProcessStartInfo("haproxy", ["-W", "-f", _options.ConfigPath, "-S", $"{_options.MasterSocket},mode,600"])
-                { RedirectStandardError = true, RedirectStandardOutput = true })!;
+            await StartHaproxyAsync(HaproxyConfig.Render([first], _options));
             Assert.All(await ChecksAsync(first, servers, until: c => c.All(x => x.StartsWith("L4OK", StringComparison.Ordinal))),
                 c => Assert.StartsWith("L4OK", c));
 
@@ -70,9 +68,7 @@ public sealed class HaproxyReloadTests : IAsyncLifetime
             var servers = listeners.Select(l => $"127.0.0.1:{((IPEndPoint)l.LocalEndpoint).Port}").ToList();
             var steady = new EdgeRoute(FreePort(), "steady", "tcp", [new EdgeSlot("a", 100, HealthCheck.TcpDefault, [servers[0]], DateTime.UtcNow.AddMinutes(-5))]);
             var first = HaproxyConfig.Render([steady], _options);
-            await File.WriteAllTextAsync(_options.ConfigPath, first);
-            _process = Process.Start(new ProcessStartInfo("haproxy", ["-W", "-f", _options.ConfigPath, "-S", $"{_options.MasterSocket},mode,600"])
-                { RedirectStandardError = true, RedirectStandardOutput = true })!;
+            await StartHaproxyAsync(first);
             Assert.StartsWith("L4OK", (await ChecksAsync(steady, [servers[0]], until: c => c[0].StartsWith("L4OK", StringComparison.Ordinal)))[0]);
 
             var fresh = new EdgeRoute(FreePort(), "fresh", "tcp", [new EdgeSlot("a", 0, HealthCheck.TcpDefault, servers[1..], DateTime.UtcNow)]);
@@ -99,9 +95,7 @@ public sealed class HaproxyReloadTests : IAsyncLifetime
             var server = $"127.0.0.1:{((IPEndPoint)listener.LocalEndpoint).Port}";
             var route = new EdgeRoute(FreePort(), "kept", "tcp", [new EdgeSlot("a", 100, HealthCheck.TcpDefault, [server])]);
             var good = HaproxyConfig.Render([route], _options);
-            await File.WriteAllTextAsync(_options.ConfigPath, good);
-            _process = Process.Start(new ProcessStartInfo("haproxy", ["-W", "-f", _options.ConfigPath, "-S", $"{_options.MasterSocket},mode,600"])
-                { RedirectStandardError = true, RedirectStandardOutput = true })!;
+            await StartHaproxyAsync(good);
             await ChecksAsync(route, [server], until: c => c.All(x => x.StartsWith("L4OK", StringComparison.Ordinal)));
             var worker = (await _haproxy.StatsAsync(CancellationToken.None)).Worker;
 
@@ -124,6 +118,14 @@ public sealed class HaproxyReloadTests : IAsyncLifetime
         {
             listener.Stop();
         }
+    }
+
+    /// <summary>Starts HAProxy in master-worker mode with <paramref name="config"/>, as scripts/up does.</summary>
+    async Task StartHaproxyAsync(string config)
+    {
+        await File.WriteAllTextAsync(_options.ConfigPath, config);
+        _process = Process.Start(new ProcessStartInfo("haproxy", ["-W", "-f", _options.ConfigPath, "-S", $"{_options.MasterSocket},mode,600"])
+            { RedirectStandardError = true, RedirectStandardOutput = true })!;
     }
 
     async Task<List<string>> ChecksAsync(EdgeRoute route, IReadOnlyList<string> servers, Func<List<string>, bool> until, int every = 50)
