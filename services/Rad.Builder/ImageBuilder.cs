@@ -25,8 +25,7 @@ public sealed class ImageBuilder(IDockerClient docker, RegistryInspector registr
     /// Builds <paramref name="imageTag"/> from the context folder, streaming its tar to the engine as it is read (never
     /// whole in memory); a context over Rad:Builder:MaxContextBytes fails the build naming the application and the size.
     /// </summary>
-    public async Task BuildAsync(string application, string contextDirectory, string dockerfile, string imageTag, IDictionary<string, string> labels,
-        CancellationToken token)
+    public async Task BuildAsync(string application, string contextDirectory, string dockerfile, string imageTag, CancellationToken token)
     {
         var limit = options.Value.MaxContextBytes;
         long files;
@@ -49,7 +48,6 @@ public sealed class ImageBuilder(IDockerClient docker, RegistryInspector registr
             Dockerfile = dockerfile,
             Remove = true,
             ForceRemove = true,
-            Labels = labels,
         };
         await using var context = StreamedBuildContext.Start(contextDirectory, limit, token);
         try

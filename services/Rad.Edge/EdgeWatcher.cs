@@ -57,11 +57,17 @@ public sealed class EdgeWatcher(IDockerClient docker, EdgeReconciler reconciler,
     Task WatchEventsAsync(CancellationToken token) =>
         DockerEvents.FollowAsync(docker, DockerApi.Filters(("type", "container"), ("type", "service")), new Nudge(this), logger, token);
 
-    /// <summary>Any event is a reason to reconcile; the bounded channel folds a burst of them into one.</summary>
+    /// <summary>
+    /// Any service event, and any event of a Swarm task's container, is a reason to reconcile; the bounded channel folds a
+    /// burst of them into one. Other containers (a build's steps above all: each creates, and a RUN also starts, a
+    /// container of its own) route nothing; with 4 builds running they kept the edge reconciling back to back.
+    /// </summary>
     sealed class Nudge(EdgeWatcher watcher) : IProgress<Message>
     {
         public void Report(Message value)
         {
+            if (value.Type == "container" && value.Actor?.Attributes?.Label(SwarmTasks.ServiceNameLabel) is not { Length: > 0 })
+                return;
             if (value.Type == "container" && value.Action == "start")
                 Interlocked.Exchange(ref watcher._started, 1);
             watcher._nudges.Writer.TryWrite(true);

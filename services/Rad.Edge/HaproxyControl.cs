@@ -103,10 +103,16 @@ public sealed class HaproxyControl(EdgeOptions options)
         }
     }
 
+    /// <summary>
+    /// How long a socket that refuses connections is tried again. Just after a reload the master is still executing
+    /// itself anew and refuses its socket, and the old worker's admin socket can refuse before the new one listens; each
+    /// such refusal used to fail a whole reconcile (retried 500 ms later) or a stats request (redelivered).
+    /// </summary>
+    static readonly TimeSpan RefusedPatience = TimeSpan.FromSeconds(1);
+
     static async Task<string> SendAsync(string socketPath, string command, CancellationToken token)
     {
-        using var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-        await socket.ConnectAsync(new UnixDomainSocketEndPoint(socketPath), token);
+        using var socket = await ConnectAsync(socketPath, token);
         await socket.SendAsync(Encoding.ASCII.GetBytes(command + "\n"), token);
         var answer = new StringBuilder();
         var buffer = new byte[8192];
@@ -121,5 +127,29 @@ public sealed class HaproxyControl(EdgeOptions options)
             // The master closes the connection abruptly when it re-executes itself for a reload.
         }
         return answer.ToString();
+    }
+
+    static async Task<Socket> ConnectAsync(string socketPath, CancellationToken token)
+    {
+        var started = Stopwatch.GetTimestamp();
+        while (true)
+        {
+            var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+            try
+            {
+                await socket.ConnectAsync(new UnixDomainSocketEndPoint(socketPath), token);
+                return socket;
+            }
+            catch (SocketException e) when (e.SocketErrorCode == SocketError.ConnectionRefused && Stopwatch.GetElapsedTime(started) < RefusedPatience)
+            {
+                socket.Dispose();
+            }
+            catch
+            {
+                socket.Dispose();
+                throw;
+            }
+            await Task.Delay(10, token);
+        }
     }
 }

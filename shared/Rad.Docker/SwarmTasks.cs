@@ -11,6 +11,9 @@ public sealed record FailedTask(string TaskId, string Image, string State, strin
 /// <summary>What Swarm runs for a service: the deployer waits on it and the edge routes to it, so both read it the same way.</summary>
 public static class SwarmTasks
 {
+    /// <summary>The label Swarm puts on every task's container: the service's name.</summary>
+    public const string ServiceNameLabel = "com.docker.swarm.service.name";
+
     public static Task<IList<SwarmService>> ServicesAsync(IDockerClient docker, CancellationToken token, params (string, string)[] filters) =>
         docker.Swarm.ListServicesAsync(new ServiceListParameters { Filters = DockerApi.Filters(filters) }, token);
 

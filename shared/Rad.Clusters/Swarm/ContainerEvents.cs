@@ -14,9 +14,6 @@ namespace Rad.Clusters.Swarm;
 /// </summary>
 public sealed class ContainerEvents(IDockerClient docker, ILogger<ContainerEvents> logger) : BackgroundService
 {
-    /// <summary>The label Swarm puts on every task's container.</summary>
-    public const string ServiceNameLabel = "com.docker.swarm.service.name";
-
     readonly ConcurrentDictionary<string, TaskCompletionSource> _waits = new(StringComparer.Ordinal);
 
     /// <summary>Waits until a container of <paramref name="service"/> starts or dies, or <paramref name="limit"/> passes; true for an event.</summary>
@@ -51,13 +48,13 @@ public sealed class ContainerEvents(IDockerClient docker, ILogger<ContainerEvent
     // Until a broken stream is back, waits end by their poll interval, as they would without events.
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
         DockerEvents.FollowAsync(docker,
-            DockerApi.Filters(("type", "container"), ("event", "start"), ("event", "die"), ("label", ServiceNameLabel)), new Progress(this), logger, stoppingToken);
+            DockerApi.Filters(("type", "container"), ("event", "start"), ("event", "die"), ("label", SwarmTasks.ServiceNameLabel)), new Progress(this), logger, stoppingToken);
 
     sealed class Progress(ContainerEvents events) : IProgress<Message>
     {
         public void Report(Message value)
         {
-            if (value.Actor?.Attributes?.Label(ServiceNameLabel) is { Length: > 0 } service)
+            if (value.Actor?.Attributes?.Label(SwarmTasks.ServiceNameLabel) is { Length: > 0 } service)
                 events.Signal(service);
         }
     }

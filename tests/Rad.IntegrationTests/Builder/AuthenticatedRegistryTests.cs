@@ -80,7 +80,7 @@ public sealed class AuthenticatedRegistryTests : IAsyncLifetime
         var context = Directory.CreateDirectory(Path.Combine(_root.FullName, "context"));
         await File.WriteAllTextAsync(Path.Combine(context.FullName, "Dockerfile"), "FROM rad/busybox:local\nCOPY hello.txt /hello.txt\n");
         await File.WriteAllTextAsync(Path.Combine(context.FullName, "hello.txt"), tag);
-        await _builder.BuildAsync("app", context.FullName, "Dockerfile", $"{Image}:{tag}", new Dictionary<string, string>(), CancellationToken.None);
+        await _builder.BuildAsync("app", context.FullName, "Dockerfile", $"{Image}:{tag}", CancellationToken.None);
         _images[$"{Image}:{tag}"] = tag;
 
         Assert.Null(await _builder.RegistryDigestAsync(Image, tag, Login(Password), CancellationToken.None));
