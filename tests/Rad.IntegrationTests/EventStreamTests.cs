@@ -1,5 +1,7 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text.Json;
+using Rad.Contracts;
 using Xunit;
 
 namespace Rad.IntegrationTests;
@@ -46,6 +48,39 @@ public sealed class EventStreamTests(Stack stack)
         Assert.Equal(all.Where(e => e.Id > 3).Select(e => e.Id), resumed.Where(e => e.Type == "stage").Select(e => e.Id));
         Assert.Equal("end", resumed[^1].Type);
     }
+
+    [Fact]
+    public async Task The_list_shows_how_a_deployment_ended_as_soon_as_its_stream_does()
+    {
+        // The list is kept in memory while nothing moves; reading it all along keeps a copy made while the deployment ran
+        // at hand, and the stream's end is heard after the list learns that it moved.
+        var name = Stack.UniqueName("sse-list");
+        var url = await stack.PublishRepoAsync(name, Repos.WebApp(name, Stack.FreePort()));
+        var id = await stack.DeployAsync(url);
+        using var ended = new CancellationTokenSource();
+        var seenRunning = false;
+        var reading = Task.Run(async () =>
+        {
+            while (!ended.IsCancellationRequested)
+            {
+                var state = StateIn(await stack.Http.GetFromJsonAsync<JsonElement>(new Uri(stack.Api, "/api/deployments?limit=50")), id);
+                seenRunning |= state is not null && !DeploymentStates.IsFinal(state);
+                await Task.Delay(50);
+            }
+        });
+
+        var events = await ReadStreamAsync(id, lastEventId: null);
+        var listed = StateIn(await stack.Http.GetFromJsonAsync<JsonElement>(new Uri(stack.Api, "/api/deployments?limit=50")), id);
+        await ended.CancelAsync();
+        await reading;
+
+        Assert.True(seenRunning, "the list never showed the deployment before it ended");
+        Assert.Equal("Succeeded", events[^1].Data.GetProperty("state").GetString());
+        Assert.Equal("Succeeded", listed);
+    }
+
+    static string? StateIn(JsonElement list, Guid id) =>
+        list.EnumerateArray().Where(d => d.GetProperty("id").GetGuid() == id).Select(d => d.GetProperty("state").GetString()).FirstOrDefault();
 
     [Fact]
     public async Task Unknown_deployment_has_no_stream()

@@ -55,19 +55,21 @@ public static class DeploymentEndpoints
             var take = limit ?? 20;
             if (take is < 1 or > MaxListLimit)
                 return Results.ValidationProblem(new Dictionary<string, string[]> { ["limit"] = [$"limit must be between 1 and {MaxListLimit}."] });
-            // Ended deployments come from memory; only the others are read (and deserialized) from PostgreSQL.
-            var latest = await latestDeployments.IdsAsync(take, token);
-            var missing = latest.Where(id => !finished.TryGet(id, out _)).ToList();
-            var read = missing.Count == 0 ? null : await queries.FindManyAsync(missing, token);
-            var views = new List<byte[]>(latest.Count);
-            foreach (var id in latest)
+            return Results.Bytes(await latestDeployments.ListAsync(take, async (latest, token) =>
             {
-                if (finished.TryGet(id, out var json))
-                    views.Add(json);
-                else if (read is not null && read.TryGetValue(id, out var snapshot))
-                    views.Add(finished.Serialize(DeploymentViews.From(snapshot)));
-            }
-            return Results.Bytes(FinishedDeploymentViews.Array(views), JsonContentType);
+                // Ended deployments come from memory; only the others are read (and deserialized) from PostgreSQL.
+                var missing = latest.Where(id => !finished.TryGet(id, out _)).ToList();
+                var read = missing.Count == 0 ? null : await queries.FindManyAsync(missing, token);
+                var views = new List<byte[]>(latest.Count);
+                foreach (var id in latest)
+                {
+                    if (finished.TryGet(id, out var json))
+                        views.Add(json);
+                    else if (read is not null && read.TryGetValue(id, out var snapshot))
+                        views.Add(finished.Serialize(DeploymentViews.From(snapshot)));
+                }
+                return FinishedDeploymentViews.Array(views);
+            }, token), JsonContentType);
         });
 
         api.MapGet("/{id:guid}", async (Guid id, DeploymentQueries queries, FinishedDeploymentViews finished, CancellationToken token) =>
