@@ -6,7 +6,7 @@ using Rad.Docker;
 
 namespace Rad.Edge;
 
-/// <summary>Reconciles on every Docker service or container event (a task started, died, was scaled away) and every few seconds besides.</summary>
+/// <summary>Reconciles on every Docker service event and every event of a Swarm task's container (a task started, died, was scaled away), and every few seconds besides.</summary>
 public sealed class EdgeWatcher(IDockerClient docker, EdgeReconciler reconciler, IOptions<EdgeOptions> options, ILogger<EdgeWatcher> logger)
     : BackgroundService
 {
