@@ -29,7 +29,7 @@ public sealed class GetEdgeStatsConsumer(EdgeReconciler reconciler, HaproxyContr
                     address, slot.Slot,
                     Weight: (int)HaproxyStats.Number(serving, "weight"),
                     Status: serving is null ? "absent" : HaproxyStats.Text(serving, "status"),
-                    Check: $"{HaproxyStats.Text(checking, "check_status")} {HaproxyStats.Text(checking, "check_code")}".Trim(),
+                    Check: $"{HaproxyStats.LastCheck(checking)} {HaproxyStats.Text(checking, "check_code")}".Trim(),
                     Sessions: (int)HaproxyStats.Number(serving, "scur"),
                     // In mode tcp HAProxy counts connections, not requests.
                     Requests: HaproxyStats.Number(serving, route.Mode == "http" ? "req_tot" : "stot"),

@@ -19,6 +19,16 @@ public sealed class HaproxyStats(string? worker, IReadOnlyDictionary<string, IRe
     public static string Text(IReadOnlyDictionary<string, string>? row, string field) =>
         row is not null && row.TryGetValue(field, out var text) ? text : "";
 
+    /// <summary>
+    /// The result of the server's last health check ("L4OK", "L7STS", ...; empty before the first). HAProxy puts "* "
+    /// before it while the next check is running, which says nothing about the result: a server whose check was under
+    /// way at the moment of a look read as not checked UP, and a rollout waited for the next look.
+    /// </summary>
+    public static string LastCheck(IReadOnlyDictionary<string, string>? row) =>
+        Text(row, "check_status") is var status && status.StartsWith(CheckRunning, StringComparison.Ordinal) ? status[CheckRunning.Length..] : status;
+
+    const string CheckRunning = "* ";
+
     public static IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> Parse(string csv)
     {
         var lines = csv.Split('\n', StringSplitOptions.RemoveEmptyEntries);

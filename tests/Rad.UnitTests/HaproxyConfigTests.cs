@@ -99,6 +99,24 @@ public class HaproxyConfigTests
     }
 
     [Fact]
+    public void A_check_under_way_reads_as_the_result_of_the_last_one()
+    {
+        // HAProxy 2.6's show stat, as seen right after a reload: the first server's next check had already started.
+        var stats = HaproxyStats.Parse("""
+            # pxname,svname,status,check_status,check_code
+            check_web_30003_a,a_172_20_0_2_80,UP,* L4OK,
+            check_web_30003_a,a_172_20_0_3_80,UP,L7STS,503
+            check_web_30003_a,a_172_20_0_4_80,UP,,
+
+            """);
+
+        Assert.Equal("L4OK", HaproxyStats.LastCheck(stats["check_web_30003_a/a_172_20_0_2_80"]));
+        Assert.Equal("L7STS", HaproxyStats.LastCheck(stats["check_web_30003_a/a_172_20_0_3_80"]));
+        Assert.Equal("", HaproxyStats.LastCheck(stats["check_web_30003_a/a_172_20_0_4_80"]));
+        Assert.Equal("", HaproxyStats.LastCheck(null));
+    }
+
+    [Fact]
     public void The_newest_tasks_are_checked_first_after_a_reload()
     {
         var earlier = new DateTime(2026, 11, 23, 10, 0, 0, DateTimeKind.Utc);

@@ -136,7 +136,7 @@ public sealed class HaproxyReloadTests : IAsyncLifetime
             try
             {
                 var stats = await _haproxy.StatsAsync(CancellationToken.None);
-                checks = servers.Select(s => HaproxyStats.Text(stats.Row(HaproxyConfig.CheckBackend(route, "a"), HaproxyConfig.ServerName("a", s)), "check_status")).ToList();
+                checks = servers.Select(s => HaproxyStats.LastCheck(stats.Row(HaproxyConfig.CheckBackend(route, "a"), HaproxyConfig.ServerName("a", s)))).ToList();
                 if (until(checks))
                     return checks;
             }
