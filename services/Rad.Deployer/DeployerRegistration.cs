@@ -13,6 +13,7 @@ public static class DeployerRegistration
         builder.AddRadService("deployer", bus =>
         {
             bus.AddConsumer<DeployApplicationConsumer>();
+            bus.AddConsumer<CheckReplicaBudgetConsumer>();
             bus.AddConsumer<RemoveApplicationConsumer>();
             bus.AddConsumer<DescribeApplicationsConsumer>();
             bus.AddRequestClient<GetEdgeStats>();

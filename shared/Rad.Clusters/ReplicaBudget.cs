@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Rad.Contracts;
 
 namespace Rad.Clusters;
 
@@ -7,7 +8,9 @@ namespace Rad.Clusters;
 /// Rad:Deployer:ReplicaBudgets:NAME), so no rad.json can fill the host that runs RAD's own database and broker. Before an
 /// application rolls out, what serves on the cluster (without that application) plus what rollouts of this deployer
 /// are bringing there, plus what it asks for, must fit; else the deploy fails before anything changes, naming the budget,
-/// what runs and what was asked. Scaling an application down, or keeping its count, is never refused.
+/// what runs and what was asked. Scaling an application down, or keeping its count, is never refused. While a deployment's
+/// images build, <see cref="CheckAsync"/> makes the same count for all its applications at once, so a rad.json that cannot
+/// fit fails before its builds end.
 /// </summary>
 public sealed class ReplicaBudget(IOptions<DeployerOptions> options, ILogger<ReplicaBudget> logger)
 {
@@ -19,23 +22,13 @@ public sealed class ReplicaBudget(IOptions<DeployerOptions> options, ILogger<Rep
     /// <summary>Holds the application's place in the budget until the returned claim is disposed (its rollout has ended, either way).</summary>
     public async Task<IDisposable> ClaimAsync(string clusterName, ICluster cluster, string application, int replicas, CancellationToken token)
     {
-        var budget = options.Value.ReplicaBudgetOf(clusterName);
-        var setting = options.Value.ReplicaBudgets.ContainsKey(clusterName) ? $"Rad__Deployer__ReplicaBudgets__{clusterName}" : "Rad__Deployer__ReplicaBudget";
         // Counting and claiming under one lock, so two applications rolling out at once cannot both fit into the same room.
         await _gate.WaitAsync(token);
         try
         {
             var serving = await cluster.DesiredReplicasAsync(token);
-            var others = serving.Where(a => a.Key != application).ToDictionary(a => a.Key, a => a.Value, StringComparer.Ordinal);
-            var arriving = _claims.Where(c => c.Key.Cluster == clusterName && c.Key.Application != application)
-                .Select(c => (c.Key.Application, c.Value.Replicas)).ToList();
-            foreach (var (name, count) in arriving)
-                others[name] = Math.Max(others.GetValueOrDefault(name), count);
-            var current = serving.GetValueOrDefault(application);
-            var total = others.Values.Sum() + replicas;
-            if (total > budget && replicas > current)
+            if (Refusal(clusterName, serving, [new ReplicaAsk(application, replicas)]) is { } refused)
             {
-                var refused = Refusal(clusterName, budget, setting, others, arriving.Select(a => a.Application).ToHashSet(StringComparer.Ordinal), application, replicas, current, total);
                 logger.LogWarning("Replica budget refused {Application} on {Cluster}: {Reason}", application, clusterName, refused);
                 throw new DeploymentFailedException(refused);
             }
@@ -49,16 +42,55 @@ public sealed class ReplicaBudget(IOptions<DeployerOptions> options, ILogger<Rep
         }
     }
 
-    static string Refusal(string cluster, int budget, string setting, Dictionary<string, int> others, HashSet<string> arriving, string application, int replicas, int current,
-        int total)
+    /// <summary>
+    /// Whether a deployment's applications, all rolled out, would fit: the same count as <see cref="ClaimAsync"/> makes for
+    /// the last of them, without claiming anything. Returns the refusal with the first application that asks for more than
+    /// it runs, or null when they fit.
+    /// </summary>
+    public async Task<(string Application, string Reason)?> CheckAsync(string clusterName, ICluster cluster, IReadOnlyList<ReplicaAsk> asks,
+        CancellationToken token)
     {
+        var serving = await cluster.DesiredReplicasAsync(token);
+        await _gate.WaitAsync(token);
+        try
+        {
+            return Refusal(clusterName, serving, asks) is { } refused
+                ? (asks.First(a => a.Replicas > serving.GetValueOrDefault(a.Application)).Application, refused)
+                : null;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>Under the gate: what serves besides the asked applications, plus what other rollouts bring, plus the asks; null when it fits or nothing grows.</summary>
+    string? Refusal(string cluster, IReadOnlyDictionary<string, int> serving, IReadOnlyList<ReplicaAsk> asks)
+    {
+        var budget = options.Value.ReplicaBudgetOf(cluster);
+        var asked = asks.Select(a => a.Application).ToHashSet(StringComparer.Ordinal);
+        var others = serving.Where(a => !asked.Contains(a.Key)).ToDictionary(a => a.Key, a => a.Value, StringComparer.Ordinal);
+        var arriving = _claims.Where(c => c.Key.Cluster == cluster && !asked.Contains(c.Key.Application))
+            .Select(c => (c.Key.Application, c.Value.Replicas)).ToList();
+        foreach (var (name, count) in arriving)
+            others[name] = Math.Max(others.GetValueOrDefault(name), count);
+        var total = others.Values.Sum() + asks.Sum(a => a.Replicas);
+        // Scaling down, or keeping a count, is never refused.
+        if (total <= budget || !asks.Any(a => a.Replicas > serving.GetValueOrDefault(a.Application)))
+            return null;
+        var setting = options.Value.ReplicaBudgets.ContainsKey(cluster) ? $"Rad__Deployer__ReplicaBudgets__{cluster}" : "Rad__Deployer__ReplicaBudget";
         var running = others.Values.Sum();
         var listed = others.Where(a => a.Value > 0).OrderByDescending(a => a.Value).ThenBy(a => a.Key, StringComparer.Ordinal).ToList();
-        var names = string.Join(", ", listed.Take(NamedApplications).Select(a => $"{a.Key} {a.Value}{(arriving.Contains(a.Key) ? " rolling out" : "")}"));
+        var rolling = arriving.Select(a => a.Application).ToHashSet(StringComparer.Ordinal);
+        var names = string.Join(", ", listed.Take(NamedApplications).Select(a => $"{a.Key} {a.Value}{(rolling.Contains(a.Key) ? " rolling out" : "")}"));
         var more = listed.Count > NamedApplications ? $" and {listed.Count - NamedApplications} more" : "";
-        var now = current > 0 ? $" (it runs {current} now)" : "";
+        string Now(ReplicaAsk ask) => serving.GetValueOrDefault(ask.Application) is > 0 and var current ? $" (it runs {current} now)" : "";
+        var asking = asks.Count == 1
+            ? $"{asks[0].Application} asks for {asks[0].Replicas}{Now(asks[0])}"
+            : $"its applications ask for {asks.Sum(a => a.Replicas)} ({string.Join(", ", asks.Take(NamedApplications).Select(a => $"{a.Application} {a.Replicas}{Now(a)}"))}"
+              + $"{(asks.Count > NamedApplications ? $" and {asks.Count - NamedApplications} more" : "")})";
         return $"replica budget of cluster '{cluster}' exceeded: it allows {budget} replica(s) in all ({setting}); "
-               + $"{running} run for other applications{(listed.Count > 0 ? $" ({names}{more})" : "")} and {application} asks for {replicas}{now}, {total} in all; "
+               + $"{running} run for other applications{(listed.Count > 0 ? $" ({names}{more})" : "")} and {asking}, {total} in all; "
                + "lower replica_count in rad.json, remove an application, or an operator raises the budget";
     }
 

@@ -112,6 +112,41 @@ public sealed class DeploymentStateMachineTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_replica_budget_is_checked_while_images_build_and_a_refusal_fails_at_once_cancelling_the_builds()
+    {
+        await RequestedAndClonedAsync();
+        var check = Assert.Single(_harness.Published.Select<CheckReplicaBudget>(), x => x.Context.Message.DeploymentId == _id).Context.Message;
+        Assert.Equal("local", check.Cluster);
+        Assert.Equal([new ReplicaAsk("web", 2), new ReplicaAsk("api", 1)], check.Applications);
+
+        await _harness.Bus.Publish(new ReplicaBudgetRefused(_id, "web", "replica budget of cluster 'local' exceeded: it allows 2 replica(s) in all"));
+
+        Assert.NotNull(await _saga.Exists(_id, m => m.Failed));
+        var saga = _saga.Sagas.Contains(_id);
+        Assert.Equal("deploy application[web]: replica budget of cluster 'local' exceeded: it allows 2 replica(s) in all", saga.Error);
+        Assert.Equal(StageStates.Cancelled, saga.Stages.Single(s => s.Name == "build docker image[api]").State);
+        Assert.True(await _harness.Published.Any<DeploymentFinished>(x => x.Context.Message.DeploymentId == _id && !x.Context.Message.Succeeded));
+        Assert.False(await _harness.Published.Any<DeployApplication>(x => x.Context.Message.DeploymentId == _id));
+    }
+
+    [Fact]
+    public async Task A_refusal_that_comes_after_the_rollouts_started_is_left_to_their_own_claims()
+    {
+        await RequestedAndClonedAsync();
+        await _harness.Bus.Publish(new ImageBuilt(_id, "web", "127.0.0.1:5000/t/web", "sha256:aa", false));
+        await _harness.Bus.Publish(new ImageBuilt(_id, "api", "127.0.0.1:5000/t/api", "sha256:bb", false));
+        await _harness.Bus.Publish(new ClusterReady(_id, "local", Network: "rad", Namespace: null, false));
+        Assert.NotNull(await _saga.Exists(_id, m => m.Deploying));
+
+        await _harness.Bus.Publish(new ReplicaBudgetRefused(_id, "web", "replica budget of cluster 'local' exceeded"));
+        Assert.True(await _harness.Consumed.Any<ReplicaBudgetRefused>(x => x.Context.Message.DeploymentId == _id));
+        await _harness.Bus.Publish(new ApplicationDeployed(_id, "web", "http://127.0.0.1:30000", 2, true));
+        await _harness.Bus.Publish(new ApplicationDeployed(_id, "api", "http://127.0.0.1:30001", 1, true));
+
+        Assert.NotNull(await _saga.Exists(_id, m => m.Succeeded));
+    }
+
+    [Fact]
     public async Task Crashed_worker_fault_fails_the_deployment()
     {
         await RequestedAndClonedAsync();

@@ -48,6 +48,26 @@ public sealed class ReplicaBudgetTests
         Assert.Contains("it allows 3 replica(s) in all (Rad__Deployer__ReplicaBudgets__local); 2 run for other applications (api 2) and web asks for 5 (it runs 4 now), 7 in all", refused.Message);
     }
 
+    [Fact]
+    public async Task The_check_ahead_counts_all_of_a_deployments_applications_at_once_and_claims_nothing()
+    {
+        var budget = Budget(10, new() { ["prod"] = 5 });
+        var cluster = new ListedCluster(new() { ["web"] = 4, ["api"] = 2, ["blog"] = 1 });
+
+        // web 4 -> 5 and api 2 -> 3, with blog's 1: 9 fits.
+        Assert.Null(await budget.CheckAsync("local", cluster, [new ReplicaAsk("web", 5), new ReplicaAsk("api", 3)], CancellationToken.None));
+        // Each alone fits (5 + 2 + 1 and 4 + 5 + 1), together 11 do not; web, the first that grows, is the one named.
+        var refused = await budget.CheckAsync("local", cluster, [new ReplicaAsk("web", 5), new ReplicaAsk("api", 5)], CancellationToken.None);
+        Assert.Equal(("web", "replica budget of cluster 'local' exceeded: it allows 10 replica(s) in all (Rad__Deployer__ReplicaBudget); 1 run for other applications "
+                            + "(blog 1) and its applications ask for 10 (web 5 (it runs 4 now), api 5 (it runs 2 now)), 11 in all; lower replica_count in rad.json, "
+                            + "remove an application, or an operator raises the budget"), refused);
+        // Nothing was claimed by the checks: the whole room is still there for a rollout, which then counts for the next check.
+        using var web = await budget.ClaimAsync("local", cluster, "web", 7, CancellationToken.None);
+        Assert.Equal("blog", (await budget.CheckAsync("local", cluster, [new ReplicaAsk("blog", 2)], CancellationToken.None))?.Application);
+        // Over a budget lowered below what runs (6 > 5), a deployment that grows nothing is not refused.
+        Assert.Null(await budget.CheckAsync("prod", cluster, [new ReplicaAsk("web", 4), new ReplicaAsk("api", 1)], CancellationToken.None));
+    }
+
     /// <summary>Only <see cref="ICluster.DesiredReplicasAsync"/> is asked by the budget.</summary>
     sealed class ListedCluster(Dictionary<string, int> serving) : ICluster
     {

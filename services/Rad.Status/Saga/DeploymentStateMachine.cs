@@ -41,6 +41,7 @@ public partial class DeploymentStateMachine : MassTransitStateMachine<Deployment
         Event(() => ClusterFailed, ByDeployment);
         Event(() => ImageBuilt, ByDeployment);
         Event(() => ImageBuildFailed, ByDeployment);
+        Event(() => BudgetRefused, ByDeployment);
         Event(() => ApplicationDeployed, ByDeployment);
         Event(() => ApplicationDeploymentFailed, ByDeployment);
         Event(() => RolloutStepped, ByDeployment);
@@ -115,6 +116,7 @@ public partial class DeploymentStateMachine : MassTransitStateMachine<Deployment
                     claimed => claimed
                         .ThenAsync(RecordClone)
                         .ThenAsync(PublishBuilds)
+                        .ThenAsync(CheckReplicaBudget)
                         .TransitionTo(Building)
                         .If(context => context.Saga.ReadyToDeploy(), ready => DeployAll(ready))),
             FailStage(CloneFailed, _ => StageNames.Clone, context => context.Message.Reason),
@@ -135,6 +137,9 @@ public partial class DeploymentStateMachine : MassTransitStateMachine<Deployment
                 .Then(context => RecordImage(context.Saga, context.Message))
                 .If(context => context.Saga.ReadyToDeploy(), ready => DeployAll(ready)),
             FailStage(ImageBuildFailed, context => StageNames.Build(context.Message.ApplicationName), context => context.Message.Reason),
+            // Its applications cannot fit the cluster's replica budget: it fails now, not after its builds. (Once deploying,
+            // each rollout's own claim decides, so a late answer is dropped.)
+            FailStage(BudgetRefused, context => StageNames.Deploy(context.Message.Application), context => context.Message.Reason),
             FailStage(BuildFaulted, context => StageNames.Build(context.Message.Message.Application.Name), context => WorkerCrashed("builder", context.Message)));
 
         // One application failing lets the others end; then the release either succeeded, or brings back what it changed.
@@ -214,6 +219,7 @@ public partial class DeploymentStateMachine : MassTransitStateMachine<Deployment
     public Event<ClusterProvisioningFailed> ClusterFailed { get; private set; } = null!;
     public Event<ImageBuilt> ImageBuilt { get; private set; } = null!;
     public Event<ImageBuildFailed> ImageBuildFailed { get; private set; } = null!;
+    public Event<ReplicaBudgetRefused> BudgetRefused { get; private set; } = null!;
     public Event<ApplicationDeployed> ApplicationDeployed { get; private set; } = null!;
     public Event<ApplicationDeploymentFailed> ApplicationDeploymentFailed { get; private set; } = null!;
     public Event<ApplicationRolloutStepped> RolloutStepped { get; private set; } = null!;
@@ -545,6 +551,16 @@ public partial class DeploymentStateMachine : MassTransitStateMachine<Deployment
         foreach (var application in context.Saga.Applications.Where(a => a.Skipped is null && !a.Built))
             await context.Publish(new BuildImage(context.Saga.CorrelationId, context.Saga.Repository, context.Message.Commit,
                 context.Message.WorkspacePath, context.Message.RegistryAddress, application.Spec));
+    }
+
+    /// <summary>While images build, the deployer counts whether the applications to roll out fit the cluster's replica budget (it answers only a refusal).</summary>
+    static async Task CheckReplicaBudget(BehaviorContext<DeploymentState, RepositoryCloned> context)
+    {
+        var saga = context.Saga;
+        if (saga.Applications.All(a => a.Built))
+            return;
+        await context.Publish(new CheckReplicaBudget(saga.CorrelationId, saga.Cluster,
+            saga.Applications.Where(a => a.Skipped is null).Select(a => new ReplicaAsk(a.Name, a.Spec.Replicas)).ToList()));
     }
 
     /// <summary>Starts every deploy at once; what runs now is remembered first, to go back to if the release fails.</summary>

@@ -105,24 +105,30 @@ public sealed class HostileResourceLimitsTests(LimitsRad rad, ITestOutputHelper 
     }
 
     [Fact]
-    public async Task A_deployment_over_the_clusters_replica_budget_fails_before_anything_changes_naming_the_budget_what_runs_and_what_was_asked()
+    public async Task A_deployment_over_the_clusters_replica_budget_fails_while_its_image_builds_naming_the_budget_what_runs_and_what_was_asked()
     {
         var name = $"budget-{Guid.NewGuid().ToString("N")[..6]}";
         rad.RemoveAtEnd(name);
         var asked = LimitsRad.Room + 1;
-        var id = await rad.DeployAsync(await rad.PublishRepoAsync(name, Repos.WebApp(name, IsolatedRad.FreeApplicationPort(), replicas: asked, registry: rad.Registry)));
+        // A build of a minute: the refusal must not wait for it.
+        var files = Repos.WebApp(name, IsolatedRad.FreeApplicationPort(), replicas: asked, registry: rad.Registry,
+            extraDockerLines: $"RUN sleep 60 && echo {Guid.NewGuid()} > /built");
+        var id = await rad.DeployAsync(await rad.PublishRepoAsync(name, files));
 
-        var deployment = await rad.WaitForEndAsync(id, TimeSpan.FromMinutes(2));
+        var deployment = await rad.WaitForEndAsync(id, TimeSpan.FromSeconds(30));
 
+        var clone = deployment.Stages.Single(s => s.Name == StageNames.Clone);
         var deploy = deployment.Stages.Single(s => s.Name == StageNames.Deploy(name));
-        var took = deploy.CompletedAt!.Value - deploy.StartedAt;
+        var afterClone = deployment.CompletedAt!.Value - clone.CompletedAt!.Value;
         var reason = deployment.Error ?? "";
-        output.WriteLine($"{deployment.State}; the deploy stage took {took.TotalMilliseconds:0} ms: {deploy.Message}; error: {reason}");
+        output.WriteLine($"{deployment.State} {afterClone.TotalMilliseconds:0} ms after the clone: {reason}\n"
+                         + string.Join('\n', deployment.Stages.Select(s => $"  {s.Name}: {s.State} {s.Message}")));
         Assert.Equal("Failed", deployment.State);
         Assert.Equal(StageStates.Failed, deploy.State);
+        Assert.Equal(StageStates.Cancelled, deployment.Stages.Single(s => s.Name == StageNames.Build(name)).State);
         Assert.Contains($"replica budget of cluster 'local' exceeded: it allows {rad.Budget} replica(s) in all (Rad__Deployer__ReplicaBudget); ", reason);
         Assert.Matches($@"\d+ run for other applications.* and {name} asks for {asked}, \d+ in all", reason);
-        Assert.True(took < TimeSpan.FromSeconds(1), $"the refusal took {took.TotalMilliseconds:0} ms");
+        Assert.True(afterClone < TimeSpan.FromSeconds(1), $"the refusal came {afterClone.TotalMilliseconds:0} ms after the clone");
         // Refused before the Swarm was touched: no service of that name, in either slot.
         var services = await _docker.Swarm.ListServicesAsync(new ServiceListParameters
             { Filters = new Dictionary<string, IDictionary<string, bool>> { ["label"] = new Dictionary<string, bool> { [$"{SwarmSlot.ApplicationLabel}={name}"] = true } } });
