@@ -33,6 +33,7 @@ public static class BuilderRegistration
         builder.Services.AddSingleton<ImageBuilder>();
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<ImagePruner>();
+        builder.Services.AddHostedService<BuilderWarmup>();
         builder.Services.AddHttpClient<RegistryManifests>(http => http.Timeout = TimeSpan.FromSeconds(30));
         BuildMetrics.Register();
         GcMetrics.Register();

@@ -63,6 +63,7 @@ public static class RadServiceExtensions
         });
         // After MassTransit's own hosted service, so the bus has started when it runs.
         builder.Services.AddHostedService<BusWarmup>();
+        builder.Services.AddHostedService<TextWarmup>();
         builder.Services.Configure<MassTransitHostOptions>(options =>
         {
             options.WaitUntilStarted = true;
