@@ -45,7 +45,7 @@ public sealed class StatusWarmup(NpgsqlDataSource dataSource, DeploymentQueries 
         }
     }
 
-    /// <summary>A deployment as its first steps leave it: queued, one stage open, one application read from its rad.json.</summary>
+    /// <summary>A deployment as its turn leaves it: cloning, its clone stage open, one application as a rad.json names it.</summary>
     static DeploymentState MadeUp(Guid id)
     {
         var now = DateTimeOffset.UtcNow;
