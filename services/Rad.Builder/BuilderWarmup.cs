@@ -19,24 +19,32 @@ public sealed class BuilderWarmup(ImageBuilder builder, IDockerClient docker, IL
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         limit.CancelAfter(Limit);
         var watch = Stopwatch.StartNew();
-        var scratch = Directory.CreateTempSubdirectory("rad-builder-warmup-").FullName;
         var tag = $"rad-warmup/builder:{Environment.ProcessId}";
+        string? scratch = null;
         try
         {
+            scratch = Directory.CreateTempSubdirectory("rad-builder-warmup-").FullName;
             await File.WriteAllTextAsync(Path.Combine(scratch, "Dockerfile"), "FROM scratch\nCOPY warmup.txt /\n", limit.Token);
             await File.WriteAllTextAsync(Path.Combine(scratch, "warmup.txt"), "RAD builder warm-up\n", limit.Token);
             await builder.BuildAsync("rad-warmup", scratch, "Dockerfile", tag, limit.Token);
             await docker.Images.DeleteImageAsync(tag, new ImageDeleteParameters { Force = true }, limit.Token);
             logger.LogInformation("Builder warmed up with a build of a scratch image in {ElapsedMs:0} ms", watch.Elapsed.TotalMilliseconds);
         }
-        catch (Exception e) when (e is BuildFailedException or BuildStoppedException or DockerApiException or HttpRequestException or IOException
-                                      || e is OperationCanceledException && !cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            logger.LogInformation("Builder warm-up ended early after {ElapsedMs:0} ms ({Reason})", watch.Elapsed.TotalMilliseconds, e.Message);
+            // A warm-up never stops the start (no engine yet, a full disk...): the first real build says what is wrong.
+            logger.LogWarning("Builder warm-up ended early after {ElapsedMs:0} ms ({Reason})", watch.Elapsed.TotalMilliseconds, e.Message);
         }
         finally
         {
-            Directory.Delete(scratch, recursive: true);
+            try
+            {
+                if (scratch is not null)
+                    Directory.Delete(scratch, recursive: true);
+            }
+            catch (IOException)
+            {
+            }
         }
     }
 

@@ -63,7 +63,7 @@ public sealed class CloneRepositoryConsumer(IOptions<ClonerOptions> options, Che
             }
             catch (CloneException e)
             {
-                TryDelete(scratch);
+                ScratchFolder.TryDelete(scratch);
                 logger.LogWarning("Clone failed for deployment {DeploymentId}: {Reason}", command.DeploymentId, e.Message);
                 await context.Publish(new CloneFailed(command.DeploymentId, e.Message));
                 CloneMetrics.Count(CloneMetrics.Failed);
@@ -71,7 +71,7 @@ public sealed class CloneRepositoryConsumer(IOptions<ClonerOptions> options, Che
             }
             catch
             {
-                TryDelete(scratch);
+                ScratchFolder.TryDelete(scratch);
                 throw;
             }
         }
@@ -104,17 +104,5 @@ public sealed class CloneRepositoryConsumer(IOptions<ClonerOptions> options, Che
             remote.Display, command.Ref, commit, command.DeploymentId, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         CloneMetrics.Observe(CloneMetrics.Fetched, Stopwatch.GetElapsedTime(started));
         return (commit, true);
-    }
-
-    static void TryDelete(string directory)
-    {
-        try
-        {
-            if (Directory.Exists(directory))
-                Directory.Delete(directory, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
     }
 }

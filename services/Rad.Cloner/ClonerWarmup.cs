@@ -21,9 +21,10 @@ public sealed class ClonerWarmup(ILogger<ClonerWarmup> logger) : IHostedService
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var watch = Stopwatch.StartNew();
-        var scratch = Directory.CreateTempSubdirectory("rad-cloner-warmup-").FullName;
+        string? scratch = null;
         try
         {
+            scratch = Directory.CreateTempSubdirectory("rad-cloner-warmup-").FullName;
             var origin = Path.Combine(scratch, "origin");
             var branch = CommitOnce(origin);
             var checkout = new GitCheckout(GitRemote.Parse(origin, []), Limit);
@@ -35,13 +36,15 @@ public sealed class ClonerWarmup(ILogger<ClonerWarmup> logger) : IHostedService
             logger.LogInformation("Cloner warmed up with a clone of a scratch repository in {ElapsedMs:0} ms{Problem}", watch.Elapsed.TotalMilliseconds,
                 error is null ? "" : $" (its rad.json read as: {error})");
         }
-        catch (Exception e) when (e is LibGit2SharpException or CloneException or IOException)
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            logger.LogInformation("Cloner warm-up ended early after {ElapsedMs:0} ms ({Reason})", watch.Elapsed.TotalMilliseconds, e.Message);
+            // A warm-up never stops the start (no git on the PATH, a full disk...): the first real clone says what is wrong.
+            logger.LogWarning("Cloner warm-up ended early after {ElapsedMs:0} ms ({Reason})", watch.Elapsed.TotalMilliseconds, e.Message);
         }
         finally
         {
-            Directory.Delete(scratch, recursive: true);
+            if (scratch is not null)
+                ScratchFolder.TryDelete(scratch);
         }
     }
 

@@ -12,6 +12,19 @@ public static class ScratchFolder
     const string Partial = ".partial-";
     const string Removing = ".removing-";
 
+    /// <summary>Removes a scratch folder if it is there; one that cannot be removed now is left to the janitor.</summary>
+    public static void TryDelete(string directory)
+    {
+        try
+        {
+            if (Directory.Exists(directory))
+                Directory.Delete(directory, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
     public static string PartialFor(string path) => $"{path}{Partial}{Environment.ProcessId}-{Guid.NewGuid():N}";
 
     public static string RemovingFor(string path) => $"{path}{Removing}{Environment.ProcessId}-{Guid.NewGuid():N}";
