@@ -1,8 +1,6 @@
-using Docker.DotNet;
 using MassTransit;
 using Rad.Clusters;
 using Rad.Contracts;
-using Rad.Kubernetes;
 
 namespace Rad.Deployer;
 
@@ -24,7 +22,7 @@ public sealed class CheckReplicaBudgetConsumer(ClusterCatalog clusters, ReplicaB
                 return;
             refused = await budget.CheckAsync(check.Cluster, cluster, check.Applications, context.CancellationToken);
         }
-        catch (Exception e) when (e is DockerApiException or KubernetesApiException or KubeconfigException or HttpRequestException)
+        catch (Exception e) when (ClusterFailures.CouldNotAsk(e))
         {
             logger.LogInformation("Replica budget of cluster {Cluster} not checked ahead for deployment {DeploymentId} ({Reason}); each rollout claims it",
                 check.Cluster, check.DeploymentId, e.Message);

@@ -1,8 +1,6 @@
-using Docker.DotNet;
 using MassTransit;
 using Rad.Clusters;
 using Rad.Contracts;
-using Rad.Kubernetes;
 
 namespace Rad.Deployer;
 
@@ -21,7 +19,7 @@ public sealed class DescribeApplicationsConsumer(ClusterCatalog clusters) : ICon
         {
             await context.RespondAsync(new ApplicationsDescribed(name, await cluster.DescribeAsync(context.CancellationToken)));
         }
-        catch (Exception e) when (e is DockerApiException or KubernetesApiException or KubeconfigException or HttpRequestException)
+        catch (Exception e) when (ClusterFailures.CouldNotAsk(e))
         {
             await context.RespondAsync(new ApplicationsDescribed(name, [], e.Message));
         }

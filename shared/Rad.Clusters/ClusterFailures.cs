@@ -1,3 +1,6 @@
+using Docker.DotNet;
+using Rad.Kubernetes;
+
 namespace Rad.Clusters;
 
 /// <summary>The cluster cannot be made ready (it does not answer, refuses RAD, or failed to be created); the message says why.</summary>
@@ -10,4 +13,10 @@ public sealed class ClusterProvisioningException(string message) : Exception(mes
 public sealed class DeploymentFailedException(string message, bool changed = false) : Exception(message)
 {
     public bool Changed { get; } = changed;
+}
+
+public static class ClusterFailures
+{
+    /// <summary>The cluster could not be asked: the engine or the API server refused or did not answer, or its kubeconfig is unusable.</summary>
+    public static bool CouldNotAsk(Exception e) => e is DockerApiException or KubernetesApiException or KubeconfigException or HttpRequestException;
 }
