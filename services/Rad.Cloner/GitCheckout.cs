@@ -12,8 +12,10 @@ namespace Rad.Cloner;
 public sealed class GitCheckout(GitRemote remote, TimeSpan timeout)
 {
     const string Fetched = "refs/rad/fetched";
-    // Nothing but the objects: no tags followed, no submodules, no FETCH_HEAD, no maintenance process afterwards.
-    static readonly string[] Fetch = ["fetch", "--quiet", "--no-tags", "--no-recurse-submodules", "--no-write-fetch-head", "--no-auto-maintenance"];
+    // Nothing but the objects: no tags followed, no submodules, no FETCH_HEAD, no maintenance process afterwards. The
+    // pack is kept as it comes (fetch.unpackLimit=1): below git's default of 100 objects a fetch explodes it into loose
+    // objects and compresses each again, which for one 100 MB file took 2.3 s more than the clone's kept pack (measured).
+    static readonly string[] Fetch = ["-c", "fetch.unpackLimit=1", "fetch", "--quiet", "--no-tags", "--no-recurse-submodules", "--no-write-fetch-head", "--no-auto-maintenance"];
     readonly long _started = Stopwatch.GetTimestamp();
     readonly GitCli _git = new(remote);
 

@@ -24,6 +24,14 @@ public sealed class GitCheckoutTests(GitServer server) : IClassFixture<GitServer
 
     static bool IsShallow(string directory) => File.Exists(Path.Combine(directory, ".git", "shallow"));
 
+    /// <summary>The objects are in the pack the server sent, none loose (recompressing each one loose cost seconds per 100 MB).</summary>
+    static void AssertKeptThePack(string directory)
+    {
+        var objects = Path.Combine(directory, ".git", "objects");
+        Assert.NotEmpty(Directory.GetFiles(Path.Combine(objects, "pack"), "*.pack"));
+        Assert.Empty(Directory.GetDirectories(objects).Where(d => Path.GetFileName(d).Length == 2).SelectMany(Directory.EnumerateFiles));
+    }
+
     [Fact]
     public async Task Head_is_the_default_branch_fetched_shallow()
     {
@@ -33,6 +41,7 @@ public sealed class GitCheckoutTests(GitServer server) : IClassFixture<GitServer
         Assert.Equal("refs/heads/main", target.Source);
         Assert.True(File.Exists(Path.Combine(Into("head"), "third.txt")));
         Assert.True(IsShallow(Into("head")));
+        AssertKeptThePack(Into("head"));
     }
 
     [Fact]
@@ -79,6 +88,7 @@ public sealed class GitCheckoutTests(GitServer server) : IClassFixture<GitServer
         Assert.Equal(server.First, commit);
         Assert.False(File.Exists(Path.Combine(Into("unadvertised"), "second.txt")));
         Assert.True(File.Exists(Path.Combine(Into("unadvertised"), "rad.json")));
+        AssertKeptThePack(Into("unadvertised"));
     }
 
     [Fact]
