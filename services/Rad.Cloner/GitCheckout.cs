@@ -6,8 +6,9 @@ namespace Rad.Cloner;
 
 /// <summary>
 /// Resolves a deployment's ref to a commit without cloning, and checks out that commit with as little history as the
-/// server allows. LibGit2Sharp lists the server's refs (git://, https, local), creates the repository and checks out;
-/// the git CLI fetches (see <see cref="GitCli"/>) and does all of it for ssh. Every step shares one deadline.
+/// server allows. LibGit2Sharp lists the server's refs (git://, https, local), creates the repository and finds the
+/// fetched commit; the git CLI fetches and writes the working tree (see <see cref="GitCli"/>) and does all of it for
+/// ssh. Every step shares one deadline.
 /// </summary>
 public sealed class GitCheckout(GitRemote remote, TimeSpan timeout)
 {
@@ -49,7 +50,11 @@ public sealed class GitCheckout(GitRemote remote, TimeSpan timeout)
             await _git.RunAsync(directory, deadline, [.. Fetch, "origin", "+refs/heads/*:refs/remotes/origin/*", "+refs/tags/*:refs/tags/*"]);
             revision = target.Commit ?? target.Ref;
         }
-        return await OffThreadAsync(() => CheckOut(directory, revision, target), deadline);
+        var commit = await OffThreadAsync(() => FindCommit(directory, revision, target), deadline);
+        // The working tree comes from the git CLI, which streams each file from the pack: LibGit2Sharp's checkout read
+        // every file whole into memory first (one 1 GB file took the cloner to 2 GB resident, measured).
+        await _git.RunAsync(directory, deadline, "checkout", "--quiet", "--force", "--detach", commit);
+        return commit;
     }, token);
 
     Task<IReadOnlyList<AdvertisedRef>> ListRefsAsync(CancellationToken deadline) => remote.UsesSsh
@@ -79,7 +84,7 @@ public sealed class GitCheckout(GitRemote remote, TimeSpan timeout)
         return new UsernamePasswordCredentials { Username = remote.Username, Password = remote.Password };
     }
 
-    string CheckOut(string directory, string revision, RemoteTarget target)
+    string FindCommit(string directory, string revision, RemoteTarget target)
     {
         using var repository = new Repository(directory);
         Commit? commit;
@@ -95,7 +100,6 @@ public sealed class GitCheckout(GitRemote remote, TimeSpan timeout)
             throw new CloneException(target.Commit is null
                 ? $"ref '{target.Ref}' was not found in {remote}: no branch, tag or commit has that name"
                 : $"commit {target.Commit} was not found in {remote}");
-        repository.Checkout(commit.Tree, null, new CheckoutOptions { CheckoutModifiers = CheckoutModifiers.Force });
         return commit.Sha;
     }
 

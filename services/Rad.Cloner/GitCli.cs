@@ -6,10 +6,11 @@ namespace Rad.Cloner;
 public sealed record ProcessResult(int ExitCode, string StandardOutput, string StandardError);
 
 /// <summary>
-/// The git CLI, for the two things LibGit2Sharp 0.32 cannot do soundly (see README, "Cloning"): shallow fetches
+/// The git CLI, for the three things LibGit2Sharp 0.32 cannot do soundly (see README, "Cloning"): shallow fetches
 /// (its Commands.Fetch drops FetchOptions.Depth, and libgit2 1.8's shallow request is rejected by git's upload-pack
-/// over git://) and ssh (its managed API has no key credentials). Never prompts; credentials reach git through the
-/// environment of its process (a credential helper that echoes them), never through its arguments or a file.
+/// over git://), ssh (its managed API has no key credentials) and checking out big files (libgit2 holds each file
+/// whole in memory). Never prompts; credentials reach git through the environment of its process (a credential helper
+/// that echoes them), never through its arguments or a file. No system or user configuration applies.
 /// </summary>
 public sealed class GitCli(GitRemote remote)
 {

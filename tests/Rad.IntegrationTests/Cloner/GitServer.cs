@@ -171,6 +171,20 @@ public sealed class GitServer : IAsyncLifetime
         return (await GitAsync(work, "rev-parse", "HEAD")).Trim();
     }
 
+    /// <summary>Serves repository <paramref name="name"/>: one commit holding rad.json and a file of <paramref name="bytes"/> zero bytes.</summary>
+    public async Task<string> AddRepositoryWithFileAsync(string name, string file, long bytes)
+    {
+        var work = Path.Combine(_root.FullName, "work-" + name);
+        Directory.CreateDirectory(work);
+        await GitAsync(work, "init", "-q", "-b", "main");
+        await File.WriteAllTextAsync(Path.Combine(work, "rad.json"), Repos.RadJson(("app", "Dockerfile", 1, 30999)));
+        await using (var stream = File.Create(Path.Combine(work, file)))
+            stream.SetLength(bytes);
+        await CommitAsync(work, "big file");
+        await GitAsync(_root.FullName, "clone", "-q", "--bare", work, Path.Combine(Repositories, name + ".git"));
+        return GitUrl(name);
+    }
+
     static async Task<string> GitAsync(string directory, params string[] arguments)
     {
         var start = new ProcessStartInfo("git", arguments) { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true };
