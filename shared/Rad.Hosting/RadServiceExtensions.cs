@@ -39,8 +39,8 @@ public static class RadServiceExtensions
         builder.Services.AddHealthChecks();
         builder.Services.AddMassTransit(bus =>
         {
-            // MassTransit 8.4 reports the bus's configuration (endpoints, transport, host) to its authors' servers a
-            // minute after start unless told not to: a deploy tool sends nothing anywhere its user did not configure.
+            // MassTransit 8.4 reports the bus's configuration (endpoints, transport, host) to its authors' servers some
+            // minutes after start unless told not to: a deploy tool sends nothing anywhere its user did not configure.
             bus.DisableUsageTelemetry();
             bus.SetKebabCaseEndpointNameFormatter();
             bus.AddConfigureEndpointsCallback((context, _, endpoint) =>
