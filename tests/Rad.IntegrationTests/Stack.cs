@@ -207,9 +207,8 @@ public sealed class Stack : IAsyncLifetime
     /// <summary>The resident memory (MB) of the RAD service whose pid scripts/up recorded.</summary>
     public long ServiceRssMegabytes(string service)
     {
-        var pid = int.Parse(File.ReadAllText(Path.Combine(State, "run", $"{service}.pid")).Trim());
-        var line = File.ReadLines($"/proc/{pid}/status").Single(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
-        return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) / 1024;
+        var pid = File.ReadAllText(Path.Combine(State, "run", $"{service}.pid")).Trim();
+        return ProcessStatus.Kib(pid, "VmRSS") / 1024;
     }
 
     /// <summary>Kills, with SIGKILL, the RAD service whose pid scripts/up recorded; only that process.</summary>

@@ -84,21 +84,16 @@ public sealed class GitCheckoutTests(GitServer server) : IClassFixture<GitServer
     {
         const long Bytes = 256L * 1024 * 1024;
         var repository = await server.AddRepositoryWithFileAsync("big-file", "big.bin", Bytes);
-        // Writing 5 resets this process's peak resident size to what it holds now (proc(5), clear_refs).
-        await File.WriteAllTextAsync("/proc/self/clear_refs", "5");
-        var before = ResidentKilobytes("VmRSS");
+        await ProcessStatus.ResetPeakAsync("self");
+        var before = ProcessStatus.Kib("self", "VmRSS");
 
         await CheckoutAsync(repository, "HEAD", Into("big"));
 
         Assert.Equal(Bytes, new FileInfo(Path.Combine(Into("big"), "big.bin")).Length);
         // With LibGit2Sharp's checkout, which holds each file whole, this grew by 261 MB.
-        var grew = (ResidentKilobytes("VmHWM") - before) * 1024;
+        var grew = (ProcessStatus.Kib("self", "VmHWM") - before) * 1024;
         Assert.True(grew < Bytes / 4, $"the checkout's peak resident memory grew by {grew / 1048576} MB for a file of {Bytes / 1048576} MB");
     }
-
-    static long ResidentKilobytes(string field) =>
-        long.Parse(File.ReadLines("/proc/self/status").First(l => l.StartsWith(field + ":", StringComparison.Ordinal)).Split(' ', StringSplitOptions.RemoveEmptyEntries)[1],
-            System.Globalization.CultureInfo.InvariantCulture);
 
     [Fact]
     public async Task Unadvertised_sha_is_fetched_by_commit()

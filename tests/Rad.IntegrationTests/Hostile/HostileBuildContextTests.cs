@@ -53,23 +53,19 @@ public sealed partial class HostileBuildContextTests(LimitedBuilderRad rad, ITes
             files[$"data/part-{part}.txt"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes((int)(Math.Min(remaining, 30 * MiB) * 3 / 4)));
         var repository = await rad.PublishRepoAsync(name, files, TimeSpan.FromMinutes(5));
 
-        var builder = rad.ProcessId("builder");
-        var before = Kib(builder, "VmRSS");
-        // Resets the process's peak resident size to what it holds now, so the peak read after is this build's.
-        await File.WriteAllTextAsync($"/proc/{builder}/clear_refs", "5");
+        var builder = rad.ProcessId("builder").ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var before = ProcessStatus.Kib(builder, "VmRSS");
+        // The peak read after is this build's.
+        await ProcessStatus.ResetPeakAsync(builder);
         var watch = Stopwatch.StartNew();
         var ended = await rad.WaitForEndAsync(await rad.DeployAsync(repository), TimeSpan.FromMinutes(5));
-        var peak = Kib(builder, "VmHWM");
+        var peak = ProcessStatus.Kib(builder, "VmHWM");
         output.WriteLine($"{LimitedBuilderRad.LargeContextMiB} MiB context: deployment {ended.State} in {watch.Elapsed.TotalSeconds:0.0} s; builder resident " +
                          $"{before / 1024} MiB before, peak {peak / 1024} MiB during the build (+{(peak - before) / 1024} MiB)");
         Assert.True(ended.State == "Succeeded", $"{name} ended {ended.State}: {ended.Error}\n{rad.Tails()}");
         Assert.Equal($"Hello from {name}", (await rad.Http.GetStringAsync($"http://{IsolatedRad.EdgeHost}:{port}/")).Trim());
         Assert.True(peak - before < 80 * 1024, $"the builder's resident memory grew by {(peak - before) / 1024} MiB for a {LimitedBuilderRad.LargeContextMiB} MiB context");
     }
-
-    /// <summary>A size field of /proc/PID/status, in KiB.</summary>
-    static long Kib(int pid, string field) =>
-        long.Parse(File.ReadLines($"/proc/{pid}/status").Single(l => l.StartsWith(field + ":", StringComparison.Ordinal)).Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]);
 
     [GeneratedRegex(@"holds [0-9.]+ MiB \(([0-9]+) bytes\)")]
     private static partial Regex ContextBytes();
