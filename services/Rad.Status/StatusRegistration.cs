@@ -68,6 +68,9 @@ public static class StatusRegistration
             $"Rad:Deployments:Concurrency must be \"{ConcurrencyOptions.Queue}\" or \"{ConcurrencyOptions.Supersede}\".").ValidateOnStart();
         services.Configure<DeadlineSweeperOptions>(builder.Configuration.GetSection(DeadlineSweeperOptions.Section));
         services.AddHostedService<StatusWarmup>();
+        services.AddSingleton<ApiReadWarmup>();
+        services.AddHostedService(sp => sp.GetRequiredService<ApiReadWarmup>());
+        services.AddHealthChecks().AddCheck<ApiReadWarmup>("api-read-warmup");
         services.AddHostedService<KubeconfigWarmup>();
         services.AddHostedService<ClusterCredentialsSealing>();
         services.AddHostedService<DeadlineSweeper>();

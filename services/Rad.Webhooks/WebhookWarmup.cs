@@ -4,9 +4,9 @@ using System.Text;
 using System.Text.Json;
 using MassTransit;
 using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Rad.Contracts;
+using Rad.Hosting;
 
 namespace Rad.Webhooks;
 
@@ -38,19 +38,8 @@ public sealed class WebhookWarmup(IServiceScopeFactory scopes, IServer server, I
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var started = new TaskCompletionSource();
-        await using (lifetime.ApplicationStarted.Register(() => started.TrySetResult()))
-        await using (stoppingToken.Register(() => started.TrySetCanceled()))
-        {
-            try
-            {
-                await started.Task;
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-        }
+        if (!await ServerStart.WaitAsync(lifetime, stoppingToken))
+            return;
         var watch = Stopwatch.StartNew();
         try
         {
@@ -62,9 +51,9 @@ public sealed class WebhookWarmup(IServiceScopeFactory scopes, IServer server, I
                 await checks.GetResponse<WebhookPushChecked>(new CheckWebhookPush("warmup", null, "rad-warmup://nowhere/none", LocalCluster.Name, new string('0', 40), false),
                     limit.Token, RequestTimeout.After(s: (int)Limit.TotalSeconds));
             }
-            if (server.Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault() is { } address)
+            if (ServerStart.LoopbackAddress(server) is { } address)
             {
-                using var http = new HttpClient { BaseAddress = new Uri(address.Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal).Replace("[::]", "127.0.0.1", StringComparison.Ordinal)) };
+                using var http = new HttpClient { BaseAddress = address };
                 await PostAsync(http, "{}"u8.ToArray(), signature: null, limit.Token);
                 // A signed push that deletes a branch: read, verified, its target resolved, and answered "nothing to deploy".
                 if (configuration[WebhookOptions.SecretVariable] is { Length: > 0 } secret)
