@@ -21,8 +21,12 @@ public sealed class ApiReadWarmup(IServer server, IConfiguration configuration, 
     static readonly TimeSpan Limit = TimeSpan.FromSeconds(10);
     /// <summary>Per round: enough calls for the hot methods to pass the call-count threshold scripts/up sets (1,000).</summary>
     const int Requests = 1200;
-    /// <summary>A round that leaves at most this many methods to compile ends the warm-up; 4 rounds at most.</summary>
+    /// <summary>
+    /// After the first rounds (the first compiles what precompiled code lacks, often only some 100 methods; the optimising
+    /// tier follows in the next), a round that leaves at most this many methods to compile ends the warm-up.
+    /// </summary>
     const int QuietRound = 100;
+    const int MinRounds = 3;
     const int MaxRounds = 4;
     const int Workers = 4;
     /// <summary>The compiled-method count must hold still this long for the hot paths to count as compiled.</summary>
@@ -59,7 +63,9 @@ public sealed class ApiReadWarmup(IServer server, IConfiguration configuration, 
                 await SettleAsync(limit.Token);
                 compiled.Add(JitInfo.GetCompiledMethodCount() - before);
             }
-            while (compiled[^1] > QuietRound && compiled.Count < MaxRounds);
+            while (compiled.Count < MinRounds || compiled[^1] > QuietRound && compiled.Count < MaxRounds);
+            // What the load allocated is garbage now: give the memory back rather than hold it until the next collections.
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
             logger.LogInformation("API read paths warmed up in {ElapsedMs:0} ms: {Rounds} rounds of {Requests} requests, methods compiled per round {Compiled}",
                 watch.Elapsed.TotalMilliseconds, compiled.Count, Requests, string.Join(", ", compiled));
         }
