@@ -26,6 +26,9 @@ public static class RadServiceExtensions
             .MinimumLevel.Information()
             .MinimumLevel.Override("Microsoft", LogEventLevel.Warning)
             .MinimumLevel.Override("MassTransit", LogEventLevel.Warning)
+            // It logs every failing check of every probe at Error: while a warm-up runs, that is a line per poll. What
+            // fails is logged where it fails (the bus by MassTransit, a warm-up by its own line), and /healthz says it.
+            .MinimumLevel.Override("Microsoft.Extensions.Diagnostics.HealthChecks", LogEventLevel.Fatal)
             .ReadFrom.Configuration(builder.Configuration)
             .ReadFrom.Services(services)
             .Enrich.FromLogContext()
@@ -79,7 +82,7 @@ public static class RadServiceExtensions
     /// <summary>GET /healthz: 200 once the bus is connected, 503 otherwise.</summary>
     public static WebApplication MapRadHealth(this WebApplication app)
     {
-        app.MapHealthChecks("/healthz");
+        app.MapHealthChecks(RequestLoggingStartupFilter.HealthPath);
         return app;
     }
 }
