@@ -4,7 +4,6 @@ using System.Text;
 using System.Text.Json;
 using MassTransit;
 using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Rad.Contracts;
 using Rad.Hosting;
 
@@ -18,10 +17,9 @@ namespace Rad.Webhooks;
 /// </summary>
 public sealed class WebhookWarmup(IServiceScopeFactory scopes, IServer server, IConfiguration configuration, IHostApplicationLifetime lifetime,
     ILogger<WebhookWarmup> logger)
-    : BackgroundService, IHealthCheck
+    : ListeningWarmup(server, lifetime, Limit)
 {
     static readonly TimeSpan Limit = TimeSpan.FromSeconds(10);
-    volatile bool _done;
 
     static async Task PostAsync(HttpClient http, byte[] body, string? signature, CancellationToken token)
     {
@@ -33,28 +31,21 @@ public sealed class WebhookWarmup(IServiceScopeFactory scopes, IServer server, I
         using var _ = await http.SendAsync(request, token);
     }
 
-    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
-        Task.FromResult(_done ? HealthCheckResult.Healthy() : HealthCheckResult.Unhealthy("warming up"));
-
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override async Task WarmAsync(Uri? address, CancellationToken limit, CancellationToken stoppingToken)
     {
-        if (!await ServerStart.WaitAsync(lifetime, stoppingToken))
-            return;
         var watch = Stopwatch.StartNew();
         try
         {
-            using var limit = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-            limit.CancelAfter(Limit);
             using (var scope = scopes.CreateScope())
             {
                 var checks = scope.ServiceProvider.GetRequiredService<IRequestClient<CheckWebhookPush>>();
                 await checks.GetResponse<WebhookPushChecked>(new CheckWebhookPush("warmup", null, "rad-warmup://nowhere/none", LocalCluster.Name, new string('0', 40), false),
-                    limit.Token, RequestTimeout.After(s: (int)Limit.TotalSeconds));
+                    limit, RequestTimeout.After(s: (int)Limit.TotalSeconds));
             }
-            if (ServerStart.LoopbackAddress(server) is { } address)
+            if (address is not null)
             {
                 using var http = new HttpClient { BaseAddress = address };
-                await PostAsync(http, "{}"u8.ToArray(), signature: null, limit.Token);
+                await PostAsync(http, "{}"u8.ToArray(), signature: null, limit);
                 // A signed push that deletes a branch: read, verified, its target resolved, and answered "nothing to deploy".
                 if (configuration[WebhookOptions.SecretVariable] is { Length: > 0 } secret)
                 {
@@ -63,7 +54,7 @@ public sealed class WebhookWarmup(IServiceScopeFactory scopes, IServer server, I
                         @ref = "refs/heads/rad-warmup", before = new string('0', 40), after = new string('0', 40),
                         repository = new { clone_url = "https://rad-warmup.invalid/none.git", default_branch = "main" },
                     });
-                    await PostAsync(http, deletion, "sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), deletion)), limit.Token);
+                    await PostAsync(http, deletion, "sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), deletion)), limit);
                 }
             }
             logger.LogInformation("Webhook paths warmed up in {ElapsedMs:0} ms", watch.Elapsed.TotalMilliseconds);
@@ -71,10 +62,6 @@ public sealed class WebhookWarmup(IServiceScopeFactory scopes, IServer server, I
         catch (Exception e) when (e is RequestTimeoutException or RequestFaultException or HttpRequestException or OperationCanceledException && !stoppingToken.IsCancellationRequested)
         {
             logger.LogInformation("Webhook warm-up ended early after {ElapsedMs:0} ms ({Reason})", watch.Elapsed.TotalMilliseconds, e.Message);
-        }
-        finally
-        {
-            _done = true;
         }
     }
 }

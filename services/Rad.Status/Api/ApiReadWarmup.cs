@@ -3,7 +3,6 @@ using System.Net.Http.Headers;
 using System.Runtime;
 using System.Text.Json;
 using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Rad.Hosting;
 
 namespace Rad.Status.Api;
@@ -16,9 +15,8 @@ namespace Rad.Status.Api;
 /// Bounded; reads only.
 /// </summary>
 public sealed class ApiReadWarmup(IServer server, IConfiguration configuration, IHostApplicationLifetime lifetime, ILogger<ApiReadWarmup> logger)
-    : BackgroundService, IHealthCheck
+    : ListeningWarmup(server, lifetime, TimeSpan.FromSeconds(10))
 {
-    static readonly TimeSpan Limit = TimeSpan.FromSeconds(10);
     /// <summary>Per round: enough calls for the hot methods to pass the call-count threshold scripts/up sets (1,000).</summary>
     const int Requests = 1200;
     /// <summary>
@@ -32,26 +30,17 @@ public sealed class ApiReadWarmup(IServer server, IConfiguration configuration, 
     /// <summary>The compiled-method count must hold still this long for the hot paths to count as compiled.</summary>
     static readonly TimeSpan Settled = TimeSpan.FromMilliseconds(250);
 
-    volatile bool _done;
-
-    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
-        Task.FromResult(_done ? HealthCheckResult.Healthy() : HealthCheckResult.Unhealthy("warming up"));
-
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override async Task WarmAsync(Uri? address, CancellationToken limit, CancellationToken stoppingToken)
     {
-        if (!await ServerStart.WaitAsync(lifetime, stoppingToken))
+        if (address is null)
             return;
         var watch = Stopwatch.StartNew();
         try
         {
-            using var limit = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-            limit.CancelAfter(Limit);
-            if (ServerStart.LoopbackAddress(server) is not { } address)
-                return;
             using var http = new HttpClient { BaseAddress = address };
             if (configuration[ApiAccess.TokenVariable] is { Length: > 0 } token)
                 http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
-            var latest = await LatestIdAsync(http, limit.Token) ?? Guid.NewGuid();
+            var latest = await LatestIdAsync(http, limit) ?? Guid.NewGuid();
             string[] paths = [$"api/deployments/{latest}", $"api/deployments/{latest}", $"api/deployments/{latest}", "api/deployments"];
             // The optimising tier counts calls only once no new method has been compiled for a while (100 ms): the first
             // round compiles the paths, later ones make them hot, until a round leaves little to compile.
@@ -59,8 +48,8 @@ public sealed class ApiReadWarmup(IServer server, IConfiguration configuration, 
             do
             {
                 var before = JitInfo.GetCompiledMethodCount();
-                await LoadAsync(http, paths, limit.Token);
-                await SettleAsync(limit.Token);
+                await LoadAsync(http, paths, limit);
+                await SettleAsync(limit);
                 compiled.Add(JitInfo.GetCompiledMethodCount() - before);
             }
             while (compiled.Count < MinRounds || compiled[^1] > QuietRound && compiled.Count < MaxRounds);
@@ -72,10 +61,6 @@ public sealed class ApiReadWarmup(IServer server, IConfiguration configuration, 
         catch (Exception e) when (e is HttpRequestException or JsonException or OperationCanceledException && !stoppingToken.IsCancellationRequested)
         {
             logger.LogInformation("API read warm-up ended early after {ElapsedMs:0} ms ({Reason})", watch.Elapsed.TotalMilliseconds, e.Message);
-        }
-        finally
-        {
-            _done = true;
         }
     }
 
