@@ -8,16 +8,9 @@ public sealed class ContainerAddresses
 {
     readonly Dictionary<string, string> _known = new(StringComparer.Ordinal);
 
-    /// <summary>The remembered address, or <paramref name="ask"/>'s answer; no answer (not attached yet) is asked again next time.</summary>
-    public async Task<string?> GetAsync(string containerId, Func<Task<string?>> ask)
-    {
-        if (_known.TryGetValue(containerId, out var address))
-            return address;
-        address = await ask();
-        if (address is not null)
-            _known[containerId] = address;
-        return address;
-    }
+    public bool TryGet(string containerId, out string address) => _known.TryGetValue(containerId, out address!);
+
+    public void Remember(string containerId, string address) => _known[containerId] = address;
 
     /// <summary>Forgets containers that no longer run.</summary>
     public void KeepOnly(IEnumerable<string> running)

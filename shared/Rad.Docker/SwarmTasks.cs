@@ -21,18 +21,24 @@ public static class SwarmTasks
     public static async Task<IReadOnlyList<RunningTask>> RunningAsync(IDockerClient docker, string service, string network, CancellationToken token)
     {
         var tasks = await ListOrNoneAsync(docker, new TasksListParameters { Filters = DockerApi.Filters(("service", service), ("desired-state", "running")) }, token);
+        var ids = tasks.Where(MayRun).Select(t => NonEmpty(t.Status?.ContainerStatus?.ContainerID)).OfType<string>().ToList();
+        if (ids.Count == 0)
+            return [];
+        // Only these tasks' containers (the engine takes several ids as "any of them"), not every task's on the node.
+        var containers = await TaskContainersAsync(docker, token, ids.Select(id => ("id", id)).ToArray());
         var result = new List<RunningTask>();
         foreach (var task in tasks.Where(MayRun))
         {
-            if (await AddressOnAsync(docker, task, network, token) is { } address)
+            if (AddressOf(task, containers, network) is { } address)
                 result.Add(new RunningTask(task.ID, ImageOf(task), address, task.CreatedAt ?? default));
         }
         return result;
     }
 
     /// <summary>
-    /// The running tasks of every service at once, by service id: one list of tasks, and an inspect only for containers
-    /// <paramref name="addresses"/> has not seen, so the edge's cost per look does not grow with what already runs.
+    /// The running tasks of every service at once, by service id: one list of tasks, and one list of the containers
+    /// <paramref name="addresses"/> does not know yet, so the edge's cost per look does not grow with what already runs
+    /// (listing every task container cost the engine 4-5 ms of CPU with 43 of them running, one new one 0.4 ms).
     /// </summary>
     public static async Task<IReadOnlyDictionary<string, List<RunningTask>>> RunningByServiceAsync(IDockerClient docker, string network,
         ContainerAddresses addresses, CancellationToken token)
@@ -41,17 +47,24 @@ public static class SwarmTasks
         var running = tasks
             .Where(MayRun)
             .Select(t => (Task: t, Service: NonEmpty(t.ServiceID), Container: NonEmpty(t.Status?.ContainerStatus?.ContainerID)))
+            .Where(r => r.Service is not null && r.Container is not null)
             .ToList();
-        addresses.KeepOnly(running.Select(r => r.Container).OfType<string>());
+        addresses.KeepOnly(running.Select(r => r.Container!));
+        var unknown = running.Where(r => !addresses.TryGet(r.Container!, out _)).ToList();
+        if (unknown.Count > 0)
+        {
+            var containers = await TaskContainersAsync(docker, token, unknown.Select(r => ("id", r.Container!)).ToArray());
+            foreach (var (task, _, container) in unknown)
+                if (AddressOf(task, containers, network) is { } address)
+                    addresses.Remember(container!, address);
+        }
         var result = new Dictionary<string, List<RunningTask>>(StringComparer.Ordinal);
         foreach (var (task, service, container) in running)
         {
-            if (service is null || container is null)
+            if (!addresses.TryGet(container!, out var address))
                 continue;
-            if (await addresses.GetAsync(container, () => AddressOnAsync(docker, task, network, token)) is not { } address)
-                continue;
-            if (!result.TryGetValue(service, out var list))
-                result[service] = list = [];
+            if (!result.TryGetValue(service!, out var list))
+                result[service!] = list = [];
             list.Add(new RunningTask(task.ID, ImageOf(task), address, task.CreatedAt ?? default));
         }
         return result;
@@ -94,25 +107,34 @@ public static class SwarmTasks
     /// </summary>
     static bool MayRun(TaskResponse task) => task.Status?.State is TaskState.Running or TaskState.Starting;
 
-    static bool Runs(ContainerInspectResponse container) =>
-        container.State is { Running: true } state && (state.Health is null || state.Health.Status is null or "" or "none" or "healthy");
+    /// <summary>The label Swarm puts on every task's container: the task's id.</summary>
+    const string TaskIdLabel = "com.docker.swarm.task.id";
 
-    // Swarm records no addresses for attachments to bridge networks, so the task's container is asked.
-    static async Task<string?> AddressOnAsync(IDockerClient docker, TaskResponse task, string network, CancellationToken token)
+    /// <summary>
+    /// The engine's running task containers by id, in one list. A list is served from the engine's snapshot of its
+    /// containers; an inspect waits for the container's lock, which a start holds to its end: inspecting a container
+    /// being started took 434 ms here, and with a look inspecting one container after another, the edge learnt of the
+    /// first new task only when every other one being started had started too.
+    /// </summary>
+    static async Task<Dictionary<string, ContainerListResponse>> TaskContainersAsync(IDockerClient docker, CancellationToken token,
+        params (string, string)[] filters) =>
+        (await docker.Containers.ListContainersAsync(new ContainersListParameters { Filters = DockerApi.Filters([("label", TaskIdLabel), .. filters]) }, token))
+        .ToDictionary(c => c.ID, StringComparer.Ordinal);
+
+    static string? AddressOf(TaskResponse task, IReadOnlyDictionary<string, ContainerListResponse> containers, string network)
     {
-        var containerId = task.Status?.ContainerStatus?.ContainerID;
-        if (string.IsNullOrEmpty(containerId))
+        if (NonEmpty(task.Status?.ContainerStatus?.ContainerID) is not { } id || !containers.TryGetValue(id, out var container))
             return null;
-        try
-        {
-            var container = await docker.Containers.InspectContainerAsync(containerId, token);
-            if (task.Status!.State != TaskState.Running && !Runs(container))
-                return null;
-            return container.NetworkSettings?.Networks is { } networks && networks.TryGetValue(network, out var endpoint) ? NonEmpty(endpoint.IPAddress) : null;
-        }
-        catch (DockerContainerNotFoundException)
-        {
+        if (task.Status!.State != TaskState.Running && !Runs(container.State, container.Status))
             return null;
-        }
+        return container.NetworkSettings?.Networks is { } networks && networks.TryGetValue(network, out var endpoint) ? NonEmpty(endpoint.IPAddress) : null;
     }
+
+    /// <summary>
+    /// Whether a container the engine lists (its State and Status columns) runs, and is healthy if its image declares a
+    /// health check: the engine writes the health into the status, as "Up 3 seconds (health: starting)" or "(unhealthy)".
+    /// </summary>
+    public static bool Runs(string? state, string? status) =>
+        state == "running" && status is not null
+        && !status.Contains("(health: starting)", StringComparison.Ordinal) && !status.Contains("(unhealthy)", StringComparison.Ordinal);
 }

@@ -6,30 +6,19 @@ namespace Rad.UnitTests;
 public class ContainerAddressesTests
 {
     [Fact]
-    public async Task A_running_container_is_asked_once_and_forgotten_when_it_stops()
+    public void A_remembered_address_is_kept_until_its_container_no_longer_runs()
     {
         var addresses = new ContainerAddresses();
-        var asked = 0;
-        Task<string?> Ask() { asked++; return Task.FromResult<string?>("172.20.0.5"); }
+        Assert.False(addresses.TryGet("c1", out _));
 
-        Assert.Equal("172.20.0.5", await addresses.GetAsync("c1", Ask));
-        Assert.Equal("172.20.0.5", await addresses.GetAsync("c1", Ask));
-        Assert.Equal(1, asked);
+        addresses.Remember("c1", "172.20.0.5");
+        addresses.Remember("c2", "172.20.0.6");
+        Assert.True(addresses.TryGet("c1", out var address));
+        Assert.Equal("172.20.0.5", address);
 
-        addresses.KeepOnly(["c2"]);
-        Assert.Equal(0, addresses.Count);
-        await addresses.GetAsync("c1", Ask);
-        Assert.Equal(2, asked);
-    }
-
-    [Fact]
-    public async Task A_container_without_an_address_yet_is_asked_again()
-    {
-        var addresses = new ContainerAddresses();
-        var answers = new Queue<string?>([null, "172.20.0.6"]);
-
-        Assert.Null(await addresses.GetAsync("c1", () => Task.FromResult(answers.Dequeue())));
-        Assert.Equal("172.20.0.6", await addresses.GetAsync("c1", () => Task.FromResult(answers.Dequeue())));
+        addresses.KeepOnly(["c2", "c3"]);
+        Assert.False(addresses.TryGet("c1", out _));
+        Assert.True(addresses.TryGet("c2", out _));
         Assert.Equal(1, addresses.Count);
     }
 }
