@@ -21,18 +21,9 @@ public static class SwarmTasks
     public static async Task<IReadOnlyList<RunningTask>> RunningAsync(IDockerClient docker, string service, string network, CancellationToken token)
     {
         var tasks = await ListOrNoneAsync(docker, new TasksListParameters { Filters = DockerApi.Filters(("service", service), ("desired-state", "running")) }, token);
-        var ids = tasks.Where(MayRun).Select(t => NonEmpty(t.Status?.ContainerStatus?.ContainerID)).OfType<string>().ToList();
-        if (ids.Count == 0)
-            return [];
-        // Only these tasks' containers (the engine takes several ids as "any of them"), not every task's on the node.
-        var containers = await TaskContainersAsync(docker, token, ids.Select(id => ("id", id)).ToArray());
-        var result = new List<RunningTask>();
-        foreach (var task in tasks.Where(MayRun))
-        {
-            if (AddressOf(task, containers, network) is { } address)
-                result.Add(new RunningTask(task.ID, ImageOf(task), address, task.CreatedAt ?? default));
-        }
-        return result;
+        return (await AddressesAsync(docker, tasks.Where(MayRun).ToList(), network, token))
+            .Select(x => new RunningTask(x.Task.ID, ImageOf(x.Task), x.Address, x.Task.CreatedAt ?? default))
+            .ToList();
     }
 
     /// <summary>
@@ -43,28 +34,19 @@ public static class SwarmTasks
     public static async Task<IReadOnlyDictionary<string, List<RunningTask>>> RunningByServiceAsync(IDockerClient docker, string network,
         ContainerAddresses addresses, CancellationToken token)
     {
-        var tasks = await docker.Tasks.ListAsync(new TasksListParameters { Filters = DockerApi.Filters(("desired-state", "running")) }, token);
-        var running = tasks
-            .Where(MayRun)
-            .Select(t => (Task: t, Service: NonEmpty(t.ServiceID), Container: NonEmpty(t.Status?.ContainerStatus?.ContainerID)))
-            .Where(r => r.Service is not null && r.Container is not null)
+        var tasks = (await docker.Tasks.ListAsync(new TasksListParameters { Filters = DockerApi.Filters(("desired-state", "running")) }, token))
+            .Where(t => MayRun(t) && NonEmpty(t.ServiceID) is not null && ContainerOf(t) is not null)
             .ToList();
-        addresses.KeepOnly(running.Select(r => r.Container!));
-        var unknown = running.Where(r => !addresses.TryGet(r.Container!, out _)).ToList();
-        if (unknown.Count > 0)
-        {
-            var containers = await TaskContainersAsync(docker, token, unknown.Select(r => ("id", r.Container!)).ToArray());
-            foreach (var (task, _, container) in unknown)
-                if (AddressOf(task, containers, network) is { } address)
-                    addresses.Remember(container!, address);
-        }
+        addresses.KeepOnly(tasks.Select(t => ContainerOf(t)!));
+        foreach (var (task, address) in await AddressesAsync(docker, tasks.Where(t => !addresses.TryGet(ContainerOf(t)!, out _)).ToList(), network, token))
+            addresses.Remember(ContainerOf(task)!, address);
         var result = new Dictionary<string, List<RunningTask>>(StringComparer.Ordinal);
-        foreach (var (task, service, container) in running)
+        foreach (var task in tasks)
         {
-            if (!addresses.TryGet(container!, out var address))
+            if (!addresses.TryGet(ContainerOf(task)!, out var address))
                 continue;
-            if (!result.TryGetValue(service!, out var list))
-                result[service!] = list = [];
+            if (!result.TryGetValue(task.ServiceID!, out var list))
+                result[task.ServiceID!] = list = [];
             list.Add(new RunningTask(task.ID, ImageOf(task), address, task.CreatedAt ?? default));
         }
         return result;
@@ -121,9 +103,25 @@ public static class SwarmTasks
         (await docker.Containers.ListContainersAsync(new ContainersListParameters { Filters = DockerApi.Filters([("label", TaskIdLabel), .. filters]) }, token))
         .ToDictionary(c => c.ID, StringComparer.Ordinal);
 
+    /// <summary>
+    /// The addresses of these tasks whose containers run, from one list of just those containers (the engine takes
+    /// several ids as "any of them"); none is asked when no task has a container yet.
+    /// </summary>
+    static async Task<IReadOnlyList<(TaskResponse Task, string Address)>> AddressesAsync(IDockerClient docker, IReadOnlyList<TaskResponse> tasks,
+        string network, CancellationToken token)
+    {
+        var ids = tasks.Select(ContainerOf).OfType<string>().Select(id => ("id", id)).ToArray();
+        if (ids.Length == 0)
+            return [];
+        var containers = await TaskContainersAsync(docker, token, ids);
+        return tasks.Select(t => (Task: t, Address: AddressOf(t, containers, network))).Where(x => x.Address is not null).Select(x => (x.Task, x.Address!)).ToList();
+    }
+
+    static string? ContainerOf(TaskResponse task) => NonEmpty(task.Status?.ContainerStatus?.ContainerID);
+
     static string? AddressOf(TaskResponse task, IReadOnlyDictionary<string, ContainerListResponse> containers, string network)
     {
-        if (NonEmpty(task.Status?.ContainerStatus?.ContainerID) is not { } id || !containers.TryGetValue(id, out var container))
+        if (ContainerOf(task) is not { } id || !containers.TryGetValue(id, out var container))
             return null;
         if (task.Status!.State != TaskState.Running && !Runs(container.State, container.Status))
             return null;
