@@ -24,6 +24,10 @@ public static partial class HaproxyConfig
                 # not send every other application's servers back to "not checked yet" (a rollout waiting for its
                 # servers to be checked UP would wait a whole check interval again).
                 server-state-file {options.ServerStatePath}
+                # HAProxy's own HTTP client (for Lua and OCSP updates, neither used here) verifies against the system's CA
+                # store by default, so every reload read every CA file there before the new worker started: 25-35 ms of a
+                # 40-55 ms reload on an idle machine (measured), with the edge's gate held and rollouts waiting meanwhile.
+                httpclient.ssl.verify none
 
             defaults
                 mode tcp

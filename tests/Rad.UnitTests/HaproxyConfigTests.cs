@@ -17,6 +17,8 @@ public class HaproxyConfigTests
             [new EdgeRoute(30001, "two", "tcp", [Slot("a", 100, "172.20.0.3:8080", "172.20.0.2:8080")]), new EdgeRoute(30000, "one", "tcp", [Slot("a", 100)])], Options);
 
         Assert.Contains("stats socket /run/admin.sock mode 600 level admin expose-fd listeners", config);
+        // Otherwise every reload reads the whole system CA store first (for an HTTP client the edge never uses).
+        Assert.Contains("\n    httpclient.ssl.verify none\n", config[..config.IndexOf("defaults", StringComparison.Ordinal)]);
         Assert.True(config.IndexOf("frontend port_30000", StringComparison.Ordinal) < config.IndexOf("frontend port_30001", StringComparison.Ordinal));
         Assert.Contains("bind 127.0.0.1:30001\n    default_backend app_two_30001", config);
         Assert.Contains("""

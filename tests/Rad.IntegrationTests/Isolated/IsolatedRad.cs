@@ -99,6 +99,7 @@ public class IsolatedRad : IAsyncLifetime
             global
                 stats socket {edge}/admin.sock mode 600 level admin expose-fd listeners
                 stats timeout 5s
+                httpclient.ssl.verify none
             defaults
                 mode tcp
                 timeout connect 2s
