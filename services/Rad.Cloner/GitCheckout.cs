@@ -35,15 +35,19 @@ public sealed class GitCheckout(GitRemote remote, TimeSpan timeout)
         }, deadline);
 
         string revision;
-        if (target.Source is { } source)
+        // The commit the server advertised (or the one named) is fetched by its id: git's protocol v2 then sends one
+        // request, where a fetch by ref name lists the refs again first (over git:// each request also waits ~40 ms for
+        // the server's last small write, Nagle against delayed ACKs: 58 ms against 104 ms measured, 68 ms for v0 by ref).
+        // It is also exactly the commit the ref named when it was resolved, even if the ref moved since.
+        if (target.Commit is { } sha && (await _git.TryRunAsync(directory, deadline, [.. Fetch, "--depth", "1", "origin", $"{sha}:{Fetched}"])).ExitCode == 0)
+            revision = Fetched;
+        else if (target.Source is { } source)
         {
-            // Over git:// protocol v2 waits ~40 ms per request round trip on Nagle's algorithm (measured); v0 fetches a ref just as well.
+            // A server that speaks only protocol v0 refuses an id no ref advertises (an annotated tag's commit): by the ref.
             string[] protocol = remote.Url.StartsWith("git://", StringComparison.Ordinal) ? ["-c", "protocol.version=0"] : [];
             await _git.RunAsync(directory, deadline, [.. protocol, .. Fetch, "--depth", "1", "origin", $"+{source}:{Fetched}"]);
             revision = Fetched;
         }
-        else if (target.Commit is { } sha && (await _git.TryRunAsync(directory, deadline, [.. Fetch, "--depth", "1", "origin", $"{sha}:{Fetched}"])).ExitCode == 0)
-            revision = Fetched;
         else
         {
             // Servers that refuse an unadvertised commit still serve the whole history, and an abbreviated SHA needs it.
