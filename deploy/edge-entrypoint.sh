@@ -1,10 +1,11 @@
 #!/bin/sh
 # The edge container runs HAProxy (master-worker, runtime API on sockets) beside Rad.Edge, which drives it.
 set -eu
-dir="$(dirname "${Rad__Edge__ConfigPath:-/var/lib/rad-edge/haproxy.cfg}")"
+cfg="${Rad__Edge__ConfigPath:-/var/lib/rad-edge/haproxy.cfg}"
+dir="$(dirname "$cfg")"
 mkdir -p "$dir"
-cfg="${Rad__Edge__ConfigPath:-$dir/haproxy.cfg}"
-[ -f "$cfg" ] || printf 'global\n    stats socket %s mode 600 level admin expose-fd listeners\n    httpclient.ssl.verify none\ndefaults\n    mode tcp\n    timeout connect 2s\n    timeout client 60s\n    timeout server 60s\n' \
-  "${Rad__Edge__AdminSocket:-$dir/admin.sock}" >"$cfg"
+# HAProxy and Rad.Edge both read the admin socket's path from this variable.
+export Rad__Edge__AdminSocket="${Rad__Edge__AdminSocket:-$dir/admin.sock}"
+[ -f "$cfg" ] || cp /usr/local/share/rad/haproxy-initial.cfg "$cfg"
 haproxy -W -f "$cfg" -S "${Rad__Edge__MasterSocket:-$dir/master.sock},mode,600" &
 exec dotnet Rad.Edge.dll

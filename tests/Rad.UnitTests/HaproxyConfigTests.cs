@@ -36,6 +36,34 @@ public class HaproxyConfigTests
     }
 
     [Fact]
+    public void The_file_HAProxy_starts_with_keeps_the_global_and_default_settings_of_the_rendered_one()
+    {
+        // scripts/up, the edge container and the integration tests' RAD start HAProxy with deploy/haproxy-initial.cfg;
+        // it serves until Rad.Edge's first reload, so a setting added to one file and not the other would hold only part
+        // of the time (as the CA store setting would have).
+        var initial = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "haproxy-initial.cfg"))
+            .Replace("\"${Rad__Edge__AdminSocket}\"", Options.AdminSocket, StringComparison.Ordinal);
+        var rendered = HaproxyConfig.Render([], Options);
+
+        foreach (var section in new[] { "global", "defaults" })
+        {
+            var initialLines = SectionLines(initial, section);
+            Assert.NotEmpty(initialLines);
+            Assert.Subset(SectionLines(rendered, section).ToHashSet(), initialLines.ToHashSet());
+        }
+    }
+
+    // The settings of a top-level section: its indented lines up to the next section, without comments and blank lines.
+    static List<string> SectionLines(string config, string section) =>
+        config.Split('\n')
+            .SkipWhile(line => line.TrimEnd() != section)
+            .Skip(1)
+            .TakeWhile(line => line.Length == 0 || char.IsWhiteSpace(line[0]))
+            .Select(line => line.Trim())
+            .Where(line => line.Length > 0 && !line.StartsWith('#'))
+            .ToList();
+
+    [Fact]
     public void Weights_split_the_traffic_by_the_slots_shares_whatever_their_replica_counts()
     {
         var old = Slot("a", 90, "172.20.0.2:80", "172.20.0.3:80");

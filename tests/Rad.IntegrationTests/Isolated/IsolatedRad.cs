@@ -95,19 +95,9 @@ public class IsolatedRad : IAsyncLifetime
 
         // As scripts/up starts the shared edge: master-worker mode with a master socket for Rad.Edge's hitless reloads.
         var edge = Path.Combine(State, "edge");
-        await File.WriteAllTextAsync(Path.Combine(edge, "haproxy.cfg"), $"""
-            global
-                stats socket {edge}/admin.sock mode 600 level admin expose-fd listeners
-                stats timeout 5s
-                httpclient.ssl.verify none
-            defaults
-                mode tcp
-                timeout connect 2s
-                timeout client 60s
-                timeout server 60s
-
-            """);
-        Start("haproxy", State, "haproxy", "-W", "-f", Path.Combine(edge, "haproxy.cfg"), "-S", $"{edge}/master.sock,mode,600");
+        File.Copy(Path.Combine(_checkout, "deploy", "haproxy-initial.cfg"), Path.Combine(edge, "haproxy.cfg"));
+        Start("haproxy", State, new Dictionary<string, string> { ["Rad__Edge__AdminSocket"] = Path.Combine(edge, "admin.sock") },
+            "haproxy", "-W", "-f", Path.Combine(edge, "haproxy.cfg"), "-S", $"{edge}/master.sock,mode,600");
 
         await WaitAsync("git daemon", () => AcceptsAsync(_gitPort));
         await WaitAsync("the image registry", async () => (await Http.GetAsync($"http://127.0.0.1:{_registryPort}/v2/")).IsSuccessStatusCode);
