@@ -7,8 +7,8 @@ namespace Rad.Cloner;
 /// <summary>
 /// Complete checkouts (working trees, without .git) kept by repository and commit, so a redeploy of a commit the cloner
 /// already fetched copies it instead of fetching. Keyed by repository too, so a server can never obtain another
-/// repository's files by advertising a commit it does not have. Bounded: at most CachedCheckouts entries, each gone
-/// after WorkspaceRetention unused. Entries appear and disappear by rename, so a reader sees a whole entry or none.
+/// repository's files by advertising a commit it does not have. Bounded: at most CachedCheckouts entries, none larger
+/// than CachedCheckoutMegabytes, each gone after WorkspaceRetention unused. Entries appear and disappear by rename, so a reader sees a whole entry or none.
 /// </summary>
 public sealed class CheckoutCache(IOptions<ClonerOptions> options, TimeProvider clock, ILogger<CheckoutCache> logger)
 {
@@ -40,7 +40,13 @@ public sealed class CheckoutCache(IOptions<ClonerOptions> options, TimeProvider 
     public void Add(GitRemote remote, string commit, string checkout)
     {
         var entry = Entry(remote, commit);
-        if (!Directory.Exists(entry))
+        var limit = options.Value.CachedCheckoutMegabytes * 1024L * 1024;
+        if (Size(new DirectoryInfo(checkout), limit, except: ".git") > limit)
+        {
+            logger.LogInformation("Not keeping the checkout of {Commit} for redeploys: its files are over {Limit} MB (Rad__Cloner__CachedCheckoutMegabytes); a redeploy of that commit fetches it again",
+                commit, options.Value.CachedCheckoutMegabytes);
+        }
+        else if (!Directory.Exists(entry))
         {
             var scratch = ScratchFolder.PartialFor(entry);
             try
@@ -89,6 +95,21 @@ public sealed class CheckoutCache(IOptions<ClonerOptions> options, TimeProvider 
         catch (IOException)
         {
         }
+    }
+
+    /// <summary>The bytes of the files under a folder (links count as links), counted only until they pass <paramref name="limit"/>.</summary>
+    static long Size(DirectoryInfo folder, long limit, string? except = null)
+    {
+        long size = 0;
+        foreach (var entry in folder.EnumerateFileSystemInfos().Where(e => e.Name != except))
+        {
+            if (entry.LinkTarget is not null)
+                continue;
+            size += entry is DirectoryInfo directory ? Size(directory, limit - size) : ((FileInfo)entry).Length;
+            if (size > limit)
+                break;
+        }
+        return size;
     }
 
     /// <summary>Copies files with their modes and symbolic links as links (never what they point to).</summary>

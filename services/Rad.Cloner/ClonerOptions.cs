@@ -17,6 +17,12 @@ public sealed class ClonerOptions
     /// <summary>How many complete checkouts are kept by commit for redeploys of the same commit (each also goes after WorkspaceRetention unused).</summary>
     public int CachedCheckouts { get; set; } = 10;
 
+    /// <summary>
+    /// A checkout whose working tree is larger than this is not kept for redeploys: copying it into the cache competed with
+    /// its own build for the disk, and ten of them would hold ten times its size. 0 keeps none.
+    /// </summary>
+    public int CachedCheckoutMegabytes { get; set; } = 256;
+
     /// <summary>Per host, for https repositories whose URL carries none (Rad__Cloner__Credentials__0__Host=..., __Username, __Password). Never logged.</summary>
     public List<GitCredential> Credentials { get; set; } = [];
 }

@@ -1,6 +1,7 @@
 using MassTransit;
 using MassTransit.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Rad.Cloner;
 using Rad.Contracts;
 using Xunit;
@@ -89,6 +90,26 @@ public sealed class CloneRepositoryConsumerTests(GitServer server) : IClassFixtu
         Assert.Equal(requests, server.UploadPackRequests("app"));
         Assert.Equal(once.WorkspacePath, again.WorkspacePath);
         Assert.Equal(server.Second, again.Commit);
+    }
+
+    [Fact]
+    public async Task A_checkout_over_the_size_limit_is_not_kept_and_a_redeploy_of_its_commit_fetches_it_again()
+    {
+        _provider.GetRequiredService<IOptions<ClonerOptions>>().Value.CachedCheckoutMegabytes = 0;
+        var first = NewId.NextGuid();
+        var requestsBefore = server.UploadPackRequests("app");
+
+        var one = await CloneAsync(first, "HEAD");
+        // The checkout would be cached by now: the consumer adds it before it returns.
+        Assert.True(await _harness.Consumed.Any<CloneRepository>(m => m.Context.Message.DeploymentId == first));
+        Assert.Empty(Cached());
+        var two = await CloneAsync(NewId.NextGuid(), "HEAD");
+
+        Assert.Equal(4, server.UploadPackRequests("app") - requestsBefore);  // ls-remote and fetch, both times
+        Assert.Empty(Cached());
+        Assert.Equal(server.Third, one.Commit);
+        Assert.Equal(server.Third, two.Commit);
+        Assert.True(File.Exists(Path.Combine(two.WorkspacePath, "third.txt")));
     }
 
     [Fact]
