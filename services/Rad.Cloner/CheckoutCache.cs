@@ -8,7 +8,8 @@ namespace Rad.Cloner;
 /// Complete checkouts (working trees, without .git) kept by repository and commit, so a redeploy of a commit the cloner
 /// already fetched copies it instead of fetching. Keyed by repository too, so a server can never obtain another
 /// repository's files by advertising a commit it does not have. Bounded: at most CachedCheckouts entries, none larger
-/// than CachedCheckoutMegabytes, each gone after WorkspaceRetention unused. Entries appear and disappear by rename, so a reader sees a whole entry or none.
+/// than CachedCheckoutMegabytes, each gone after WorkspaceRetention unused. Entries appear and disappear by rename, so a
+/// reader sees a whole entry or none.
 /// </summary>
 public sealed class CheckoutCache(IOptions<ClonerOptions> options, TimeProvider clock, ILogger<CheckoutCache> logger)
 {
@@ -40,13 +41,7 @@ public sealed class CheckoutCache(IOptions<ClonerOptions> options, TimeProvider 
     public void Add(GitRemote remote, string commit, string checkout)
     {
         var entry = Entry(remote, commit);
-        var limit = options.Value.CachedCheckoutMegabytes * 1024L * 1024;
-        if (Size(new DirectoryInfo(checkout), limit, except: ".git") > limit)
-        {
-            logger.LogInformation("Not keeping the checkout of {Commit} for redeploys: its files are over {Limit} MB (Rad__Cloner__CachedCheckoutMegabytes); a redeploy of that commit fetches it again",
-                commit, options.Value.CachedCheckoutMegabytes);
-        }
-        else if (!Directory.Exists(entry))
+        if (!Directory.Exists(entry) && Fits(commit, checkout))
         {
             var scratch = ScratchFolder.PartialFor(entry);
             try
@@ -95,6 +90,17 @@ public sealed class CheckoutCache(IOptions<ClonerOptions> options, TimeProvider 
         catch (IOException)
         {
         }
+    }
+
+    // Whether the checkout's files are within CachedCheckoutMegabytes; logs why not when they are over.
+    bool Fits(string commit, string checkout)
+    {
+        var limit = options.Value.CachedCheckoutMegabytes * 1024L * 1024;
+        if (Size(new DirectoryInfo(checkout), limit, except: ".git") <= limit)
+            return true;
+        logger.LogInformation("Not keeping the checkout of {Commit} for redeploys: its files are over {Limit} MB (Rad__Cloner__CachedCheckoutMegabytes); a redeploy of that commit fetches it again",
+            commit, options.Value.CachedCheckoutMegabytes);
+        return false;
     }
 
     /// <summary>The bytes of the files under a folder (links count as links), counted only until they pass <paramref name="limit"/>.</summary>
