@@ -53,6 +53,18 @@ docker_build_quiet() {
   errors="$(docker build -q "$@" 2>&1 >/dev/null)" || die "docker build $*: $errors"
 }
 
+# The runtime's settings every RAD service runs with (scripts/up; scripts/bench-memory-floor runs its skeleton with them).
+export_service_runtime() {
+  export DOTNET_ENVIRONMENT=Production ASPNETCORE_ENVIRONMENT=Production
+  # A small first-generation budget (4 MiB): the default follows the CPU's cache size and let each idle service hold
+  # tens of MB of garbage between collections.
+  export DOTNET_GCgen0size="${DOTNET_GCgen0size:-0x400000}"
+  # Precompiled (ReadyToRun) code is recompiled by the optimising tier only after 1,000 calls (default 30): with the
+  # default, the first deployment after a start spent 1.1-1.8 s of JIT per busy service recompiling precompiled methods
+  # while it ran; with tiers off it spent 0.2-0.5 s but the status API served half the requests per second (docs/performance.md).
+  export DOTNET_TC_CallCountThreshold="${DOTNET_TC_CallCountThreshold:-1000}"
+}
+
 # Stops RAD's own services (not the infrastructure), last started first, by their recorded pids.
 stop_rad_services() {
   local i
