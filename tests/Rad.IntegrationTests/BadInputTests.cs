@@ -96,6 +96,18 @@ public sealed class BadInputTests(Stack stack)
     }
 
     [Fact]
+    public async Task Containers_that_exit_at_once_fail_the_deployment_with_the_engines_reason()
+    {
+        var name = Stack.UniqueName("exits");
+        // The entrypoint takes the image's CMD as its arguments and exits before serving anything.
+        var files = Repos.WebApp(name, Stack.FreePort(), extraDockerLines: """ENTRYPOINT ["sh", "-c", "echo exiting on purpose; exit 3"]""");
+
+        var error = await FailureOf(await stack.PublishRepoAsync(name, files));
+
+        Assert.Matches(@$"^deploy application\[{name}\]: {name}'s containers keep failing \(\d+ failed starts\); the engine says: task: non-zero exit \(3\)$", error);
+    }
+
+    [Fact]
     public async Task Port_taken_by_another_application_fails_and_a_good_deployment_still_succeeds()
     {
         var port = Stack.FreePort();
